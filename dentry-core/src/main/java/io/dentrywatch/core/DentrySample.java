@@ -1,0 +1,32 @@
+package io.dentrywatch.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One immutable reading of the kernel: the node's dentry cache and the per-cgroup counters.
+ *
+ * @param time         when the reading was taken
+ * @param info         the mode that is live, the kernel, the cgroup mode, and what is degraded
+ * @param counters     the per-cgroup counters this mode feeds; counters not listed are unavailable, not zero
+ * @param node         {@code /proc/sys/fs/dentry-state}
+ * @param cgroups      per-cgroup counts, one entry per cgroup seen since the sampler opened (empty in node-only mode)
+ * @param mapFullDrops dentry events the kernel could not count because the cgroup map was full
+ * @param readTime     how long the reading took
+ */
+public record DentrySample(
+        Instant time,
+        SamplerInfo info,
+        Set<DentryCounter> counters,
+        NodeDentryState node,
+        List<CgroupDentryCounts> cgroups,
+        long mapFullDrops,
+        Duration readTime) {
+
+    public DentrySample {
+        counters = Set.copyOf(counters);
+        cgroups = List.copyOf(cgroups);
+    }
+}
