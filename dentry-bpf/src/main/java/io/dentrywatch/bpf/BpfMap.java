@@ -1,0 +1,67 @@
+package io.dentrywatch.bpf;
+
+import java.lang.foreign.MemorySegment;
+
+/** A map of a {@link BpfObject}. Size it before load; read it after load. */
+public final class BpfMap {
+
+    /** {@code BPF_MAP_TYPE_PERCPU_HASH}. */
+    public static final int TYPE_PERCPU_HASH = 5;
+    /** {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
+    public static final int TYPE_PERCPU_ARRAY = 6;
+
+    private final BpfObject object;
+    private final String name;
+    private final MemorySegment handle;
+
+    BpfMap(BpfObject object, String name, MemorySegment handle) {
+        this.object = object;
+        this.name = name;
+        this.handle = handle;
+    }
+
+    /** The map's name in the object. */
+    public String name() {
+        return name;
+    }
+
+    /** The map's {@code enum bpf_map_type} value. */
+    public int type() {
+        return BpfObject.call(() -> (int) Libbpf.MAP_TYPE.invokeExact(handle));
+    }
+
+    /** The key size in bytes. */
+    public int keySize() {
+        return BpfObject.call(() -> (int) Libbpf.MAP_KEY_SIZE.invokeExact(handle));
+    }
+
+    /** The value size in bytes (of one CPU's value, for per-CPU maps). */
+    public int valueSize() {
+        return BpfObject.call(() -> (int) Libbpf.MAP_VALUE_SIZE.invokeExact(handle));
+    }
+
+    /** The capacity in entries. */
+    public int maxEntries() {
+        return BpfObject.call(() -> (int) Libbpf.MAP_MAX_ENTRIES.invokeExact(handle));
+    }
+
+    /** Sets the capacity; only before the object is loaded. */
+    public void setMaxEntries(int entries) {
+        object.requireNotLoaded("resize map " + name);
+        int rc = BpfObject.call(() -> (int) Libbpf.MAP_SET_MAX_ENTRIES.invokeExact(handle, entries));
+        if (rc < 0) {
+            throw BpfException.fromErrno(rc, "set max_entries of map " + name + " to " + entries);
+        }
+    }
+
+    /** The map's file descriptor; valid while the object is open and loaded. */
+    public int fd() {
+        object.requireLoaded("map " + name);
+        return BpfObject.call(() -> (int) Libbpf.MAP_FD.invokeExact(handle));
+    }
+
+    @Override
+    public String toString() {
+        return "map " + name;
+    }
+}

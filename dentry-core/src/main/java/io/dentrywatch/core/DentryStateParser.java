@@ -1,0 +1,44 @@
+package io.dentrywatch.core;
+
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * Parses {@code /proc/sys/fs/dentry-state}: {@code nr_dentry nr_unused age_limit want_pages
+ * nr_negative dummy}. Kernels before 4.19 print a zero placeholder where {@code nr_negative} now is,
+ * so the negative count is only taken from kernels that report it.
+ */
+final class DentryStateParser {
+
+    private DentryStateParser() {
+    }
+
+    static NodeDentryState parse(String text, Path file, boolean kernelReportsNegative) {
+        String[] fields = text.strip().split("\\s+");
+        if (fields.length < 4 || fields[0].isEmpty()) {
+            throw new MalformedProcFileException(file, "expected at least 4 numbers (nr_dentry nr_unused age_limit"
+                    + " want_pages), found " + (fields[0].isEmpty() ? 0 : fields.length), text);
+        }
+        long total = number(fields[0], "nr_dentry", file, text);
+        long unused = number(fields[1], "nr_unused", file, text);
+        for (int i = 2; i < fields.length; i++) {
+            number(fields[i], "field " + (i + 1), file, text);
+        }
+        OptionalLong negative = kernelReportsNegative && fields.length >= 5
+                ? OptionalLong.of(number(fields[4], "nr_negative", file, text))
+                : OptionalLong.empty();
+        return new NodeDentryState(total, unused, negative);
+    }
+
+    private static long number(String field, String name, Path file, String text) {
+        try {
+            long value = Long.parseLong(field);
+            if (value < 0) {
+                throw new MalformedProcFileException(file, name + " is negative: " + field, text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new MalformedProcFileException(file, name + " is not a number: \"" + field + "\"", text);
+        }
+    }
+}
