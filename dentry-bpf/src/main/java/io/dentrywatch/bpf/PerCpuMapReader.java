@@ -169,6 +169,11 @@ public final class PerCpuMapReader implements AutoCloseable {
     }
 
     private void sumRow(CounterTable table, long rowKey, MemorySegment source, long offset) {
+        sumRow(table, rowKey, source, offset, cpus, stride, fields);
+    }
+
+    /** Adds one entry's per-CPU values, {@code stride} bytes apart, as one row of {@code fields} sums. */
+    static void sumRow(CounterTable table, long rowKey, MemorySegment source, long offset, int cpus, long stride, int fields) {
         int row = table.addRow(rowKey);
         for (int cpu = 0; cpu < cpus; cpu++) {
             long base = offset + cpu * stride;

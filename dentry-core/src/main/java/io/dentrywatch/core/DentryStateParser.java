@@ -10,6 +10,8 @@ import java.util.OptionalLong;
  */
 final class DentryStateParser {
 
+    private static final String[] NAMES = {"nr_dentry", "nr_unused", "age_limit", "want_pages", "nr_negative", "dummy"};
+
     private DentryStateParser() {
     }
 
@@ -19,15 +21,12 @@ final class DentryStateParser {
             throw new MalformedProcFileException(file, "expected at least 4 numbers (nr_dentry nr_unused age_limit"
                     + " want_pages), found " + (fields[0].isEmpty() ? 0 : fields.length), text);
         }
-        long total = number(fields[0], "nr_dentry", file, text);
-        long unused = number(fields[1], "nr_unused", file, text);
-        for (int i = 2; i < fields.length; i++) {
-            number(fields[i], "field " + (i + 1), file, text);
+        long[] values = new long[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            values[i] = number(fields[i], i < NAMES.length ? NAMES[i] : "field " + (i + 1), file, text);
         }
-        OptionalLong negative = kernelReportsNegative && fields.length >= 5
-                ? OptionalLong.of(number(fields[4], "nr_negative", file, text))
-                : OptionalLong.empty();
-        return new NodeDentryState(total, unused, negative);
+        OptionalLong negative = kernelReportsNegative && fields.length >= 5 ? OptionalLong.of(values[4]) : OptionalLong.empty();
+        return new NodeDentryState(values[0], values[1], negative);
     }
 
     private static long number(String field, String name, Path file, String text) {

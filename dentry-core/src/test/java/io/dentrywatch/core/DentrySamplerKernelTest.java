@@ -1,0 +1,205 @@
+package io.dentrywatch.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dentrywatch.bpf.BpfException;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sampler against the running kernel: real BPF programs, real cgroups, known churn, and bpftrace
+ * as the oracle. Runs on the host (tracepoint mode here) and in the VM matrix with the mode forced.
+ */
+@Tag("kernel")
+class DentrySamplerKernelTest {
+
+    private static final int LOOKUPS_A = 20_000;
+    private static final int LOOKUPS_B = 5_000;
+
+    private Path unified;
+
+    @BeforeEach
+    void preconditions() {
+        unified = KernelTestSupport.requireRootAndUnifiedCgroup();
+    }
+
+    @Test
+    void attributesAllocationsToTheCgroupsThatMadeThem() throws Exception {
+        String parent = "dentrywatch-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        AttachMode forced = KernelTestSupport.attachMode();
+        Optional<String> oracleProgram = BpftraceOracle.program();
+        KernelTestSupport.require(BpftraceOracle.installed(), "bpftrace is not installed (apt-get install bpftrace)");
+        Map<Long, Long> oracle = Map.of();
+        long idA;
+        long idB;
+        DentrySample sample;
+        try (DentrySampler sampler = DentrySampler.builder().attachMode(forced).build();
+             TestCgroup top = TestCgroup.create(unified, parent);
+             TestCgroup a = TestCgroup.create(unified, parent + "/a");
+             TestCgroup b = TestCgroup.create(unified, parent + "/b")) {
+            assertNotEquals(AttachMode.NONE, sampler.mode(), "probes attached: " + sampler.info().degraded());
+            if (forced != AttachMode.AUTO) {
+                assertEquals(forced, sampler.mode());
+            }
+            idA = a.id();
+            idB = b.id();
+            if (oracleProgram.isPresent()) {
+                try (BpftraceOracle bpftrace = BpftraceOracle.start(oracleProgram.get())) {
+                    a.lookupMissing(LOOKUPS_A);
+                    b.lookupMissing(LOOKUPS_B);
+                    oracle = bpftrace.stop();
+                }
+            } else {
+                a.lookupMissing(LOOKUPS_A);
+                b.lookupMissing(LOOKUPS_B);
+            }
+            sample = sampler.sample();
+            assertEquals(a.path(), find(sample, idA).path());
+            assertEquals(b.path(), find(sample, idB).path());
+        }
+        long countA = find(sample, idA).allocations();
+        long countB = find(sample, idB).allocations();
+        assertWithin(LOOKUPS_A, countA, "cgroup A");
+        assertWithin(LOOKUPS_B, countB, "cgroup B");
+        assertEquals(0, sample.mapFullDrops());
+        if (!oracle.isEmpty()) {
+            // the same events counted by a tool nobody here wrote
+            assertEquals(oracle.getOrDefault(idA, 0L), countA, 2, "bpftrace's count for A: " + oracle);
+            assertEquals(oracle.getOrDefault(idB, 0L), countB, 2, "bpftrace's count for B: " + oracle);
+        }
+        assertNothingOfOursRemains();
+    }
+
+    @Test
+    void warmMapReadAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (DentrySampler sampler = DentrySampler.builder().attachMode(KernelTestSupport.attachMode()).build()) {
+            assertNotEquals(AttachMode.NONE, sampler.mode());
+            for (int i = 0; i < 2_000; i++) {
+                sampler.readCounts(); // warm up: JIT, table growth
+            }
+            // a window of 1,000 reads allocating 0 bytes proves no read allocates; several windows
+            // tolerate a one-off allocation by the JIT in one of them
+            List<Long> windows = new ArrayList<>();
+            int rows = 0;
+            for (int window = 0; window < 5 && !windows.contains(0L); window++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1_000; i++) {
+                    rows += sampler.readCounts();
+                }
+                windows.add(threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertTrue(rows > 0, "the map has entries");
+            assertTrue(windows.contains(0L), "bytes allocated per window of 1,000 warm map reads: " + windows);
+        }
+    }
+
+    @Test
+    void aForcedModeTheKernelCannotDoFailsNamingWhatIsMissing() {
+        if (Files.exists(DentryProbes.KPROBE_PMU)) {
+            try (DentrySampler sampler = DentrySampler.builder().attachMode(AttachMode.KPROBE).build()) {
+                assertEquals(AttachMode.KPROBE, sampler.mode());
+            }
+        } else {
+            BpfException.NotSupported e = assertThrows(BpfException.NotSupported.class,
+                    () -> DentrySampler.builder().attachMode(AttachMode.KPROBE).build());
+            assertTrue(e.getMessage().contains("CONFIG_KPROBES"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSamplerWithoutPrivilegesServesTheNodeAndSaysWhy() throws Exception {
+        List<String> out = childJvm(List.of("setpriv", "--bounding-set=-all", "--inh-caps=-all"), List.of());
+        assertTrue(out.contains("mode=NONE"), out.toString());
+        assertTrue(out.contains("cgroups=0"), out.toString());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("nodeTotal=") && !l.equals("nodeTotal=0")), out.toString());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("degraded=") && l.contains("CAP_BPF") && l.contains("CAP_PERFMON")),
+                out.toString());
+    }
+
+    @Test
+    void aMissingLibbpfNamesThePackageAndTheNodeIsStillServed() throws Exception {
+        List<String> out = childJvm(List.of(), List.of("-Ddentrywatch.libbpf=/nonexistent/libbpf.so.1"));
+        assertTrue(out.contains("mode=NONE"), out.toString());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("degraded=") && l.contains("apt-get install libbpf1")), out.toString());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("nodeTotal=") && !l.equals("nodeTotal=0")), out.toString());
+    }
+
+    @Test
+    void closingDetachesEveryProbeEveryTime() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (DentrySampler sampler = DentrySampler.builder().attachMode(KernelTestSupport.attachMode()).build()) {
+                assertNotEquals(AttachMode.NONE, sampler.mode());
+                assertTrue(!KernelObjects.bpfFds().isEmpty(), "an open sampler holds BPF fds");
+                sampler.sample();
+            }
+            assertNothingOfOursRemains();
+        }
+    }
+
+    private static void assertNothingOfOursRemains() throws Exception {
+        assertEquals(List.of(), KernelObjects.bpfFds(), "BPF file descriptors left open");
+        // the kernel frees programs after an RCU grace period: give it a moment, then ask bpftool
+        List<String> ours = List.of();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            ours = programsOfOursLoaded();
+            if (ours.isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), ours, "our programs still loaded (bpftool prog show)");
+    }
+
+    /** Programs whose (15-character) names are ours, as bpftool lists them; every process's, not only ours. */
+    private static List<String> programsOfOursLoaded() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        List<String> ours = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.matches("^\\d+: .*name (fexit_d_alloc|kretprobe_d_all|tp_kmem_cache_a).*")) {
+                ours.add(line);
+            }
+        }
+        return ours;
+    }
+
+    private static CgroupDentryCounts find(DentrySample sample, long id) {
+        return sample.cgroups().stream().filter(c -> c.cgroupId() == id).findFirst()
+                .orElseThrow(() -> new AssertionError("cgroup " + id + " not in sample " + sample.cgroups()));
+    }
+
+    /** At least one allocation per lookup, and no more than 3% (plus a few for the shell itself) over. */
+    private static void assertWithin(long expected, long actual, String what) {
+        assertTrue(actual >= expected && actual <= expected + expected * 3 / 100 + 20,
+                what + ": expected " + expected + " allocations (+3%), sampler counted " + actual);
+    }
+
+    private static List<String> childJvm(List<String> prefix, List<String> jvmArgs) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SamplerProbeMain.class.getName()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "child JVM finished");
+        assertEquals(0, p.exitValue(), text);
+        return List.of(text.split("\n"));
+    }
+}

@@ -1,0 +1,51 @@
+package io.dentrywatch.core;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Preconditions of the kernel tests. Outside CI a missing precondition skips the test; under
+ * {@code CI=true} it fails it, because a kernel test that cannot run proves nothing.
+ */
+final class KernelTestSupport {
+
+    /** System property the VM matrix sets to force an attach mode. */
+    static final String MODE_PROPERTY = "dentrywatch.test.attachMode";
+
+    private KernelTestSupport() {
+    }
+
+    static boolean inCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** The attach mode the kernel tests use: forced by the VM matrix, AUTO otherwise. */
+    static AttachMode attachMode() {
+        return AttachMode.valueOf(System.getProperty(MODE_PROPERTY, "AUTO").toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** Fails under CI, skips otherwise, when {@code condition} does not hold. */
+    static void require(boolean condition, String why) {
+        if (condition) {
+            return;
+        }
+        if (inCi()) {
+            fail("kernel test cannot run under CI=true: " + why);
+        }
+        Assumptions.abort(why);
+    }
+
+    /** Root (for BPF and for creating cgroups) and a cgroup v2 hierarchy to create cgroups in. */
+    static Path requireRootAndUnifiedCgroup() {
+        Capabilities caps = Capabilities.parseStatus(ProcFiles.read(Path.of("/proc/self/status")), Path.of("/proc/self/status"));
+        require(caps.canTrace(), "kernel tests need root (CAP_BPF and CAP_PERFMON): " + caps.missingForTracing());
+        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
+        require(mounts.unified().isPresent(), "no cgroup2 hierarchy is mounted");
+        Path unified = mounts.unified().orElseThrow();
+        require(Files.isWritable(unified), unified + " is not writable");
+        return unified;
+    }
+}
