@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Per-cgroup dentry allocation counters.
+ * Per-cgroup dentry lifecycle counters.
  *
- * One program per attach mode feeds the same per-CPU hash map, keyed by
- * cgroup id; user space enables exactly one of them (autoload) and reads the
- * map in batches. Per-CPU values need no atomics on the hot path.
+ * Every attach mode feeds the same maps: a per-CPU hash keyed by cgroup id
+ * (one struct of counters per cgroup) and per-CPU arrays of node-wide counts.
+ * User space enables the programs of one mode (autoload) and reads the maps
+ * in batches. Per-CPU values need no atomics on the hot path.
  */
 #include "dentry_kernel.h"
 #include <bpf/bpf_helpers.h>
@@ -12,10 +13,27 @@
 #include <bpf/bpf_core_read.h>
 
 #define EEXIST 17
+#define MAX_ERRNO 4095
+#define IS_ERR_OR_NULL(p) (!(p) || (unsigned long)(p) >= (unsigned long)-MAX_ERRNO)
 
-/* Keep in step with DentryCounters in dentry-core: one u64 per field, in this order. */
+/* Keep in step with DentryProbes in dentry-core: one u64 per field, in this order. */
+enum counter {
+	ALLOC,           /* dentry allocated */
+	POSITIVE,        /* dentry made positive (given an inode) */
+	NEGATIVE_LOOKUP, /* lookup miss cached as a negative dentry */
+	NEGATIVE_UNLINK, /* positive dentry turned negative by unlink */
+	COUNTERS,
+};
+
 struct dentry_counts {
-	u64 alloc;
+	u64 n[COUNTERS];
+};
+
+/* Node-wide counters; the freeing task is not the owner, so frees are not per cgroup. */
+enum node_counter {
+	NODE_FREED,          /* dentries freed */
+	NODE_MAP_FULL_DROPS, /* events lost because cgroup_counts was full: counted, never silent */
+	NODE_COUNTERS,
 };
 
 struct {
@@ -25,85 +43,228 @@ struct {
 	__type(value, struct dentry_counts);
 } cgroup_counts SEC(".maps");
 
-/* Inserts refused because cgroup_counts was full: a full map is counted, never silent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, NODE_COUNTERS);
 	__type(key, u32);
 	__type(value, u64);
-} map_full_drops SEC(".maps");
+} node_counts SEC(".maps");
 
-/* The dentry cache's struct kmem_cache *, learnt from its name on first sight. */
+/*
+ * Set by user space before load (the whole of .rodata, so keep every constant in it):
+ * key_by_memcg counts under the memory cgroup (cgroup v1 and hybrid hosts) instead of the v2 cgroup.
+ */
+const volatile struct {
+	bool key_by_memcg;
+} config = {};
+
+/* The dentry cache's struct kmem_cache * and its name pointer, learnt on first sight. */
 static u64 dentry_cachep;
+static u64 dentry_cache_name;
 
-static __always_inline void count_alloc(void)
+static __always_inline void node_add(u32 which)
 {
-	u64 id = bpf_get_current_cgroup_id();
+	u64 *v = bpf_map_lookup_elem(&node_counts, &which);
+	if (v)
+		(*v)++;
+}
+
+static __always_inline u64 cgroup_key(void)
+{
+	if (config.key_by_memcg) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct css_set *cset = BPF_CORE_READ(task, cgroups);
+		struct cgroup_subsys_state *css = NULL;
+		int memcg = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		if (memcg < 0 || memcg >= 14)
+			return 0;
+		bpf_core_read(&css, sizeof(css), &cset->subsys[memcg]);
+		return BPF_CORE_READ(css, cgroup, kn, id);
+	}
+	return bpf_get_current_cgroup_id();
+}
+
+static __always_inline void count(enum counter which)
+{
+	u64 id = cgroup_key();
 	struct dentry_counts *c = bpf_map_lookup_elem(&cgroup_counts, &id);
 
 	if (c) {
-		c->alloc++;
+		c->n[which]++;
 		return;
 	}
-	struct dentry_counts first = { .alloc = 1 };
+	struct dentry_counts first = {};
+	first.n[which] = 1;
 	long err = bpf_map_update_elem(&cgroup_counts, &id, &first, BPF_NOEXIST);
 	if (!err)
 		return;
 	if (err == -EEXIST) { /* another CPU inserted it first */
 		c = bpf_map_lookup_elem(&cgroup_counts, &id);
 		if (c)
-			c->alloc++;
+			c->n[which]++;
 		return;
 	}
-	u32 zero = 0;
-	u64 *drops = bpf_map_lookup_elem(&map_full_drops, &zero);
-	if (drops)
-		(*drops)++;
+	node_add(NODE_MAP_FULL_DROPS);
 }
 
 /* "dentry" and its NUL as a little-endian u64 (the 8th byte read as 0). */
 #define DENTRY_NAME_LE 0x007972746e6564ULL
 
-/*
- * Tracepoint mode (6.1+): kmem_cache_alloc hands us the struct kmem_cache *.
- * Compare one pointer per slab allocation; read the name only until the
- * dentry cache has been seen once.
- */
+/* Whether s is the dentry cache: one pointer compare once the cache has been seen. */
+static __always_inline bool is_dentry_cache(struct kmem_cache *s)
+{
+	u64 known = dentry_cachep;
+
+	if (known)
+		return (u64)s == known;
+	u64 name = 0;
+	const char *n = BPF_CORE_READ(s, name);
+	if (bpf_probe_read_kernel(&name, 7, n) || name != DENTRY_NAME_LE)
+		return false;
+	dentry_cache_name = (u64)n;
+	dentry_cachep = (u64)s;
+	return true;
+}
+
+/* ---- tracepoint mode (6.1+): the slab tracepoints hand us the cache ---- */
+
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(tp_kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
 {
-	if (!ptr)
-		return 0;
-	u64 known = dentry_cachep;
-	if (known) {
-		if ((u64)s != known)
-			return 0;
-	} else {
-		u64 name = 0;
-		const char *n = BPF_CORE_READ(s, name);
-		if (bpf_probe_read_kernel(&name, 7, n) || name != DENTRY_NAME_LE)
-			return 0;
-		dentry_cachep = (u64)s;
-	}
-	count_alloc();
+	if (ptr && is_dentry_cache(s))
+		count(ALLOC);
 	return 0;
 }
 
-/* fentry mode: BTF trampoline on __d_alloc's return. */
+/* Newer kernels pass the struct kmem_cache *, older ones its name pointer: match either. */
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(tp_kmem_cache_free, unsigned long call_site, const void *ptr, const void *cache_or_name)
+{
+	u64 arg = (u64)cache_or_name;
+
+	if (ptr && arg && (arg == dentry_cachep || arg == dentry_cache_name))
+		node_add(NODE_FREED);
+	return 0;
+}
+
+/* ---- fentry mode: BTF trampolines ---- */
+
 SEC("fexit/__d_alloc")
 int BPF_PROG(fexit_d_alloc, struct super_block *sb, const struct qstr *name, struct dentry *ret)
 {
 	if (ret)
-		count_alloc();
+		count(ALLOC);
 	return 0;
 }
 
-/* kprobe mode: kretprobe on __d_alloc. */
+SEC("fentry/__d_instantiate")
+int BPF_PROG(fentry_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	if (inode)
+		count(POSITIVE);
+	return 0;
+}
+
+/* d_add(dentry, inode): lookups of filesystems like tmpfs; NULL inode caches a miss. */
+SEC("fentry/d_add")
+int BPF_PROG(fentry_d_add, struct dentry *dentry, struct inode *inode)
+{
+	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+	return 0;
+}
+
+/* d_splice_alias(inode, dentry[, ops]) (retargeted to d_splice_alias_ops on 6.15+): most lookups. */
+SEC("fentry/d_splice_alias")
+int BPF_PROG(fentry_d_splice_alias, struct inode *inode, struct dentry *dentry)
+{
+	if (!inode)
+		count(NEGATIVE_LOOKUP);
+	else if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+	return 0;
+}
+
+/* Anonymous dentries for file handles (NFS export, open_by_handle_at). */
+SEC("fentry/__d_obtain_alias")
+int BPF_PROG(fentry_d_obtain_alias, struct inode *inode)
+{
+	if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+	return 0;
+}
+
+/* d_delete: the only reference held, a positive dentry turns negative in place (unlink). */
+SEC("fentry/d_delete")
+int BPF_PROG(fentry_d_delete, struct dentry *dentry)
+{
+	if (BPF_CORE_READ(dentry, d_inode) && BPF_CORE_READ(dentry, d_lockref.count) == 1)
+		count(NEGATIVE_UNLINK);
+	return 0;
+}
+
+SEC("fentry/dentry_free")
+int BPF_PROG(fentry_dentry_free, struct dentry *dentry)
+{
+	node_add(NODE_FREED);
+	return 0;
+}
+
+/* ---- kprobe mode: the same hooks as kprobes ---- */
+
 SEC("kretprobe/__d_alloc")
 int BPF_KRETPROBE(kretprobe_d_alloc, struct dentry *ret)
 {
 	if (ret)
-		count_alloc();
+		count(ALLOC);
+	return 0;
+}
+
+SEC("kprobe/__d_instantiate")
+int BPF_KPROBE(kprobe_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	if (inode)
+		count(POSITIVE);
+	return 0;
+}
+
+SEC("kprobe/d_add")
+int BPF_KPROBE(kprobe_d_add, struct dentry *dentry, struct inode *inode)
+{
+	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+	return 0;
+}
+
+SEC("kprobe/d_splice_alias")
+int BPF_KPROBE(kprobe_d_splice_alias, struct inode *inode, struct dentry *dentry)
+{
+	if (!inode)
+		count(NEGATIVE_LOOKUP);
+	else if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+	return 0;
+}
+
+SEC("kprobe/__d_obtain_alias")
+int BPF_KPROBE(kprobe_d_obtain_alias, struct inode *inode)
+{
+	if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+	return 0;
+}
+
+SEC("kprobe/d_delete")
+int BPF_KPROBE(kprobe_d_delete, struct dentry *dentry)
+{
+	if (BPF_CORE_READ(dentry, d_inode) && BPF_CORE_READ(dentry, d_lockref.count) == 1)
+		count(NEGATIVE_UNLINK);
+	return 0;
+}
+
+SEC("kprobe/dentry_free")
+int BPF_KPROBE(kprobe_dentry_free, struct dentry *dentry)
+{
+	node_add(NODE_FREED);
 	return 0;
 }
 

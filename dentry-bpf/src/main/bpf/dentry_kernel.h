@@ -14,6 +14,9 @@ typedef __u8 u8;
 typedef __u32 u32;
 typedef __u64 u64;
 typedef __s64 s64;
+typedef _Bool bool;
+#define true 1
+#define false 0
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -27,9 +30,49 @@ struct kmem_cache {
 	const char *name;
 };
 
-struct dentry;
+struct inode;
 struct super_block;
 struct qstr;
+
+struct lockref {
+	union {
+		u64 lock_count;
+		struct {
+			u32 lock;
+			int count;
+		};
+	};
+};
+
+struct dentry {
+	struct inode *d_inode;
+	struct lockref d_lockref;
+};
+
+struct kernfs_node {
+	u64 id;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[14];
+};
+
+struct task_struct {
+	struct css_set *cgroups;
+};
+
+/* The value comes from the running kernel's BTF through bpf_core_enum_value(). */
+enum cgroup_subsys_id {
+	memory_cgrp_id = 4,
+};
 
 #pragma clang attribute pop
 

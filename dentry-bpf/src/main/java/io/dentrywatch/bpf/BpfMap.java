@@ -54,6 +54,27 @@ public final class BpfMap {
         }
     }
 
+    /**
+     * Sets the initial contents of a global-data map such as {@code .rodata} before load: the way to
+     * hand constants to the programs so the verifier can prune the branches they rule out.
+     *
+     * @param value exactly the map's value size in bytes
+     */
+    public void setInitialValue(byte[] value) {
+        object.requireNotLoaded("set initial value of map " + name);
+        int rc = BpfObject.call(() -> {
+            try (java.lang.foreign.Arena call = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment data = call.allocate(value.length);
+                MemorySegment.copy(value, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
+                return (int) Libbpf.MAP_SET_INITIAL_VALUE.invokeExact(handle, data, (long) value.length);
+            }
+        });
+        if (rc < 0) {
+            throw BpfException.fromErrno(rc, "set initial value of map " + name + " (" + value.length
+                    + " bytes; the map holds " + valueSize() + ")");
+        }
+    }
+
     /** The map's file descriptor; valid while the object is open and loaded. */
     public int fd() {
         object.requireLoaded("map " + name);

@@ -47,12 +47,13 @@ public final class CounterTable {
         return values[row * fields + field];
     }
 
-    void clear() {
+    /** Empties the table, keeping its arrays. */
+    public void clear() {
         size = 0;
     }
 
-    /** Starts a new row and returns its index; its counters start at zero. */
-    int addRow(long key) {
+    /** Starts a new row and returns its index; its counters start at zero. Readers (and tests) fill tables. */
+    public int addRow(long key) {
         if (size == keys.length) {
             keys = Arrays.copyOf(keys, size * 2);
             values = Arrays.copyOf(values, size * 2 * fields);
@@ -62,7 +63,8 @@ public final class CounterTable {
         return size++;
     }
 
-    void add(int row, int field, long delta) {
+    /** Adds {@code delta} to counter {@code field} of row {@code row}. */
+    public void add(int row, int field, long delta) {
         values[row * fields + field] += delta;
     }
 }

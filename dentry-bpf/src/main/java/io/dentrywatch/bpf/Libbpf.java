@@ -64,6 +64,8 @@ final class Libbpf {
     static final MethodHandle MAP_MAX_ENTRIES = plain("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle MAP_SET_MAX_ENTRIES = plain("bpf_map__set_max_entries",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle MAP_SET_INITIAL_VALUE = plain("bpf_map__set_initial_value",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     static final MethodHandle MAP_TYPE = plain("bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     // int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, __u32 *count, const struct bpf_map_batch_opts *opts)
@@ -75,6 +77,11 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+
+    static final MethodHandle BTF_LOAD_VMLINUX = withErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
+    static final MethodHandle BTF_FIND_BY_NAME_KIND = plain("btf__find_by_name_kind",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle BTF_FREE = plain("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
 
     static final MethodHandle NUM_POSSIBLE_CPUS = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
     static final MethodHandle MAJOR_VERSION = plain("libbpf_major_version", FunctionDescriptor.of(JAVA_INT));

@@ -1,11 +1,19 @@
 package io.dentrywatch.core;
 
 /**
- * A per-cgroup counter the sampler can feed. Which ones a sampler feeds depends on its
- * {@link AttachMode} and on the kernel; {@link DentrySample#counters()} says, so a counter that
+ * A counter the sampler can feed. Which ones a sampler feeds depends on its {@link AttachMode}, on
+ * the kernel and on which hooks attached; {@link DentrySample#counters()} says, so a counter that
  * cannot be measured is reported as unavailable rather than as zero.
  */
 public enum DentryCounter {
-    /** Dentries allocated by tasks of the cgroup. */
-    ALLOC
+    /** Dentries allocated by tasks of the cgroup ({@link CgroupDentryCounts#allocations()}). */
+    ALLOC,
+    /** Dentries given an inode by tasks of the cgroup: files created or found ({@link CgroupDentryCounts#positive()}). */
+    POSITIVE,
+    /** Lookup misses cached as negative dentries ({@link CgroupDentryCounts#negativeLookup()}). */
+    NEGATIVE_LOOKUP,
+    /** Positive dentries turned negative by unlink ({@link CgroupDentryCounts#negativeUnlink()}). */
+    NEGATIVE_UNLINK,
+    /** Dentries freed, node-wide ({@link DentrySample#freed()}): the freeing task is not the owner. */
+    FREED
 }

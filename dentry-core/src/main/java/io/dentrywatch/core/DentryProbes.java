@@ -4,16 +4,25 @@ import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.BpfObject;
 import io.dentrywatch.bpf.BpfProgram;
+import io.dentrywatch.bpf.KernelBtf;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The loaded and attached {@code dentry.bpf.o} for one attach mode. {@link #open} tries the modes in
  * order (for {@link AttachMode#AUTO}) and keeps the first that loads and attaches; each attempt that
- * fails is closed before the next, so nothing of it stays in the kernel.
+ * fails is closed before the next, so nothing of it stays in the kernel. Within a mode, a hook whose
+ * kernel function is missing (inlined, renamed) or fails to attach makes only the counters it feeds
+ * unavailable; the allocation hook is the one a mode cannot do without.
  */
 final class DentryProbes implements AutoCloseable {
 
@@ -21,34 +30,87 @@ final class DentryProbes implements AutoCloseable {
 
     static final String OBJECT = "dentry.bpf.o";
     static final String COUNTS_MAP = "cgroup_counts";
-    static final String DROPS_MAP = "map_full_drops";
+    static final String NODE_MAP = "node_counts";
+    /** Index of the node-wide counters in {@link #NODE_MAP}, as {@code enum node_counter} in dentry.bpf.c. */
+    static final int NODE_FREED = 0;
+    static final int NODE_MAP_FULL_DROPS = 1;
+    /** Per-cgroup counters in the map value, in the order of {@code enum counter} in dentry.bpf.c. */
+    static final List<DentryCounter> VALUE_FIELDS = List.of(
+            DentryCounter.ALLOC, DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK);
 
-    private static final String FEXIT_D_ALLOC = "fexit_d_alloc";
-    private static final String KRETPROBE_D_ALLOC = "kretprobe_d_alloc";
-    private static final String TP_KMEM_CACHE_ALLOC = "tp_kmem_cache_alloc";
-    private static final List<String> PROGRAMS = List.of(FEXIT_D_ALLOC, KRETPROBE_D_ALLOC, TP_KMEM_CACHE_ALLOC);
-
-    static final Path BTF = Path.of("/sys/kernel/btf/vmlinux");
     static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
+
+    /** A program and the kernel functions it can attach to, first existing one wins. */
+    record Hook(String program, List<String> targets, Set<DentryCounter> feeds) {
+        Hook(String program, String target, DentryCounter... feeds) {
+            this(program, List.of(target), Set.of(feeds));
+        }
+
+        Hook(String program, List<String> targets, DentryCounter... feeds) {
+            this(program, targets, Set.of(feeds));
+        }
+
+        boolean essential() {
+            return feeds.contains(DentryCounter.ALLOC);
+        }
+    }
+
+    static final List<Hook> FENTRY_HOOKS = List.of(
+            new Hook("fexit_d_alloc", "__d_alloc", DentryCounter.ALLOC),
+            new Hook("fentry_d_instantiate", "__d_instantiate", DentryCounter.POSITIVE),
+            new Hook("fentry_d_add", "d_add", DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+            // 6.15+: d_splice_alias is a wrapper of d_splice_alias_ops; hooking both would count twice
+            new Hook("fentry_d_splice_alias", List.of("d_splice_alias_ops", "d_splice_alias"),
+                    DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+            new Hook("fentry_d_obtain_alias", "__d_obtain_alias", DentryCounter.POSITIVE),
+            new Hook("fentry_d_delete", "d_delete", DentryCounter.NEGATIVE_UNLINK),
+            new Hook("fentry_dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED));
+
+    static final List<Hook> KPROBE_HOOKS = FENTRY_HOOKS.stream()
+            .map(h -> new Hook(h.program().replaceFirst("^fexit_", "kretprobe_").replaceFirst("^fentry_", "kprobe_"),
+                    h.targets(), h.feeds()))
+            .toList();
+
+    static final List<Hook> TRACEPOINT_HOOKS = List.of(
+            new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
+            new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
 
     private final AttachMode mode;
     private final BpfObject object;
+    private final Set<DentryCounter> counters;
+    private final List<String> degraded;
 
-    private DentryProbes(AttachMode mode, BpfObject object) {
+    private DentryProbes(AttachMode mode, BpfObject object, Set<DentryCounter> counters, List<String> degraded) {
         this.mode = mode;
         this.object = object;
+        this.counters = Set.copyOf(counters);
+        this.degraded = List.copyOf(degraded);
     }
 
     AttachMode mode() {
         return mode;
     }
 
+    /** The counters whose hooks are all attached. */
+    Set<DentryCounter> counters() {
+        return counters;
+    }
+
+    /** One line per hook that is not attached, and why. */
+    List<String> degraded() {
+        return degraded;
+    }
+
     BpfMap counts() {
         return object.map(COUNTS_MAP);
     }
 
-    BpfMap drops() {
-        return object.map(DROPS_MAP);
+    BpfMap nodeCounts() {
+        return object.map(NODE_MAP);
+    }
+
+    /** What {@link #open} needs besides the mode. */
+    record Options(int capacity, boolean keyByMemcg, KernelRelease kernel, Map<String, String> targetOverrides) {
     }
 
     /**
@@ -58,14 +120,14 @@ final class DentryProbes implements AutoCloseable {
      * @param failures receives one line per mode that was tried and failed (AUTO only)
      * @throws BpfException the requested mode's failure, or for AUTO the last mode's
      */
-    static DentryProbes open(AttachMode requested, int capacity, KernelRelease kernel, List<String> failures) {
+    static DentryProbes open(AttachMode requested, Options options, List<String> failures) {
         if (requested != AttachMode.AUTO) {
-            return openMode(requested, capacity, kernel);
+            return openMode(requested, options);
         }
         BpfException last = null;
         for (AttachMode mode : List.of(AttachMode.FENTRY, AttachMode.KPROBE, AttachMode.TRACEPOINT)) {
             try {
-                return openMode(mode, capacity, kernel);
+                return openMode(mode, options);
             } catch (BpfException e) {
                 LOG.info("attach mode {} is not available: {}", mode, e.getMessage());
                 failures.add(mode + ": " + e.getMessage());
@@ -75,52 +137,121 @@ final class DentryProbes implements AutoCloseable {
         throw last;
     }
 
-    private static DentryProbes openMode(AttachMode mode, int capacity, KernelRelease kernel) {
-        String program = switch (mode) {
-            case FENTRY -> FEXIT_D_ALLOC;
-            case KPROBE -> KRETPROBE_D_ALLOC;
-            case TRACEPOINT -> TP_KMEM_CACHE_ALLOC;
+    static List<Hook> hooks(AttachMode mode) {
+        return switch (mode) {
+            case FENTRY -> FENTRY_HOOKS;
+            case KPROBE -> KPROBE_HOOKS;
+            case TRACEPOINT -> TRACEPOINT_HOOKS;
             case AUTO, NONE -> throw new IllegalArgumentException("no probes for " + mode);
         };
-        requireFeatures(mode, kernel);
+    }
+
+    private static DentryProbes openMode(AttachMode mode, Options options) {
+        List<Hook> hooks = hooks(mode);
+        Predicate<String> exists = targetsOf(mode, options.kernel());
+        Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
+        List<String> degraded = new ArrayList<>();
+        List<Hook> live = new ArrayList<>();
+        List<String> liveTargets = new ArrayList<>();
+        for (Hook hook : hooks) {
+            List<String> targets = options.targetOverrides().containsKey(hook.program())
+                    ? List.of(options.targetOverrides().get(hook.program())) : hook.targets();
+            String target = targets.stream().filter(exists).findFirst().orElse(null);
+            if (target == null) {
+                String why = hook.program() + ": none of " + targets + " exists in this kernel (inlined, renamed or"
+                        + " compiled out)";
+                if (hook.essential()) {
+                    throw new BpfException.NotFound(mode + " " + why, 2);
+                }
+                degrade(hook, why, unavailable, degraded);
+                continue;
+            }
+            live.add(hook);
+            liveTargets.add(target);
+        }
         BpfObject object = BpfObject.openResource(OBJECT);
         try {
-            for (String p : PROGRAMS) {
-                object.program(p).setAutoload(p.equals(program));
+            Set<String> loading = new HashSet<>();
+            live.forEach(h -> loading.add(h.program()));
+            for (Hook h : FENTRY_HOOKS) {
+                object.program(h.program()).setAutoload(loading.contains(h.program()));
             }
-            object.map(COUNTS_MAP).setMaxEntries(capacity);
-            try {
-                object.load();
-            } catch (BpfException.PermissionDenied e) {
-                if (mode == AttachMode.FENTRY) {
-                    // privileges were checked before: EPERM here is the kernel refusing trampolines
-                    throw new BpfException.NotSupported("fentry: the kernel refused to load a BTF trampoline program ("
-                            + e.getMessage() + ") although this process has CAP_BPF and CAP_PERFMON; fentry needs"
-                            + " kernel 5.5+ built with CONFIG_DEBUG_INFO_BTF and CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"
-                            + " and not in lockdown", e.errno());
+            for (Hook h : KPROBE_HOOKS) {
+                object.program(h.program()).setAutoload(loading.contains(h.program()));
+            }
+            for (Hook h : TRACEPOINT_HOOKS) {
+                object.program(h.program()).setAutoload(loading.contains(h.program()));
+            }
+            if (mode == AttachMode.FENTRY) {
+                for (int i = 0; i < live.size(); i++) {
+                    object.program(live.get(i).program()).setAttachTarget(liveTargets.get(i));
                 }
-                throw e;
             }
-            BpfProgram prog = object.program(program);
-            switch (mode) {
-                case FENTRY -> prog.attach();
-                case KPROBE -> prog.attachKprobe("__d_alloc", true);
-                case TRACEPOINT -> prog.attachRawTracepoint("kmem_cache_alloc");
-                default -> throw new AssertionError(mode);
+            object.map(COUNTS_MAP).setMaxEntries(options.capacity());
+            // .rodata is dentry.bpf.c's config struct: { bool key_by_memcg; }
+            object.map(".rodata").setInitialValue(new byte[] {(byte) (options.keyByMemcg() ? 1 : 0)});
+            load(object, mode);
+            for (int i = 0; i < live.size(); i++) {
+                Hook hook = live.get(i);
+                try {
+                    attach(object.program(hook.program()), mode, liveTargets.get(i));
+                } catch (BpfException e) {
+                    if (hook.essential()) {
+                        throw e;
+                    }
+                    degrade(hook, e.getMessage(), unavailable, degraded);
+                }
             }
-            return new DentryProbes(mode, object);
+            Set<DentryCounter> counters = EnumSet.noneOf(DentryCounter.class);
+            hooks.forEach(h -> counters.addAll(h.feeds()));
+            counters.removeAll(unavailable);
+            return new DentryProbes(mode, object, counters, degraded);
         } catch (RuntimeException e) {
             object.close();
             throw e;
         }
     }
 
-    private static void requireFeatures(AttachMode mode, KernelRelease kernel) {
+    private static void degrade(Hook hook, String why, Set<DentryCounter> unavailable, List<String> degraded) {
+        LOG.warn("hook {} is not attached, {} unavailable: {}", hook.program(), hook.feeds(), why);
+        unavailable.addAll(hook.feeds());
+        degraded.add("counters " + hook.feeds() + " unavailable: " + why);
+    }
+
+    private static void load(BpfObject object, AttachMode mode) {
+        try {
+            object.load();
+        } catch (BpfException.PermissionDenied e) {
+            if (mode == AttachMode.FENTRY) {
+                // privileges were checked before: EPERM here is the kernel refusing trampolines
+                throw new BpfException.NotSupported("fentry: the kernel refused to load BTF trampoline programs ("
+                        + e.getMessage() + ") although this process has CAP_BPF and CAP_PERFMON; fentry needs"
+                        + " kernel 5.5+ built with CONFIG_DEBUG_INFO_BTF and CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"
+                        + " and not in lockdown", e.errno());
+            }
+            throw e;
+        }
+    }
+
+    private static void attach(BpfProgram program, AttachMode mode, String target) {
         switch (mode) {
+            case FENTRY -> program.attach();
+            case KPROBE -> program.attachKprobe(target, program.name().startsWith("kretprobe_"));
+            case TRACEPOINT -> program.attachRawTracepoint(target);
+            default -> throw new AssertionError(mode);
+        }
+    }
+
+    /** Which hook targets exist on this kernel, checked before anything is loaded; fails if the mode cannot work at all. */
+    private static Predicate<String> targetsOf(AttachMode mode, KernelRelease kernel) {
+        return switch (mode) {
             case FENTRY -> {
-                if (!Files.exists(BTF)) {
-                    throw new BpfException.NotSupported("fentry needs kernel BTF (" + BTF
-                            + ", CONFIG_DEBUG_INFO_BTF=y, kernel 5.5+); this kernel has none", 0);
+                try (KernelBtf btf = KernelBtf.load()) {
+                    Set<String> found = new HashSet<>();
+                    for (Hook h : FENTRY_HOOKS) {
+                        h.targets().stream().filter(btf::hasFunction).forEach(found::add);
+                    }
+                    yield found::contains;
                 }
             }
             case KPROBE -> {
@@ -129,15 +260,17 @@ final class DentryProbes implements AutoCloseable {
                     throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
                             + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")", 0);
                 }
+                yield KernelSymbols.read()::hasFunction;
             }
             case TRACEPOINT -> {
                 if (!kernel.atLeast(6, 1)) {
                     throw new BpfException.NotSupported("tracepoint mode needs kernel 6.1+, where kmem:kmem_cache_alloc"
                             + " carries the struct kmem_cache pointer; this kernel is " + kernel, 0);
                 }
+                yield tracepoint -> true; // both slab tracepoints exist on every 6.1+ kernel
             }
             default -> throw new AssertionError(mode);
-        }
+        };
     }
 
     /** Detaches every probe and unloads the programs and maps. */

@@ -10,9 +10,11 @@ import java.util.Set;
  *
  * @param time         when the reading was taken
  * @param info         the mode that is live, the kernel, the cgroup mode, and what is degraded
- * @param counters     the per-cgroup counters this mode feeds; counters not listed are unavailable, not zero
+ * @param counters     the counters this sampler feeds; counters not listed are unavailable, not zero
  * @param node         {@code /proc/sys/fs/dentry-state}
- * @param cgroups      per-cgroup counts, one entry per cgroup seen since the sampler opened (empty in node-only mode)
+ * @param cgroups      per-cgroup counts: every cgroup seen since the sampler opened, removed ones for a
+ *                     grace period (empty in node-only mode)
+ * @param freed        dentries freed on the node since the sampler opened ({@link DentryCounter#FREED})
  * @param mapFullDrops dentry events the kernel could not count because the cgroup map was full
  * @param readTime     how long the reading took
  */
@@ -22,6 +24,7 @@ public record DentrySample(
         Set<DentryCounter> counters,
         NodeDentryState node,
         List<CgroupDentryCounts> cgroups,
+        long freed,
         long mapFullDrops,
         Duration readTime) {
 

@@ -2,24 +2,27 @@ package io.dentrywatch.core;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
-import io.dentrywatch.bpf.PerCpuArrayReader;
 import io.dentrywatch.bpf.PerCpuMapReader;
+import io.dentrywatch.bpf.PerCpuArrayReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts dentry allocations per cgroup with BPF and reads the node's dentry cache state.
+ * Counts the dentry lifecycle per cgroup with BPF — allocated, made positive, made negative by a
+ * lookup miss or by unlink — and reads the node's dentry cache state.
  *
  * <pre>{@code
  * try (DentrySampler sampler = DentrySampler.builder().build()) {
@@ -33,13 +36,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Without the privileges for BPF (or with {@link AttachMode#NONE}) the sampler opens in node-only
  * mode: {@link #mode()} is {@link AttachMode#NONE}, samples have no cgroups, and
- * {@link SamplerInfo#degraded()} says why. {@link #sample()} is thread-safe; {@link #close()} detaches
- * every probe.
+ * {@link SamplerInfo#degraded()} says why. Counters the mode or kernel cannot feed are missing from
+ * {@link DentrySample#counters()}. Cgroups that are removed are deleted from the kernel map; their
+ * last counts are reported for a grace period. {@link #sample()} is thread-safe; {@link #close()}
+ * detaches every probe.
  */
 public final class DentrySampler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DentrySampler.class);
-    static final Path DENTRY_STATE = Path.of("/proc/sys/fs/dentry-state");
 
     private final Path dentryState;
     private final boolean kernelReportsNegative;
@@ -47,75 +51,89 @@ public final class DentrySampler implements AutoCloseable {
     private final Set<DentryCounter> counters;
     private final DentryProbes probes;
     private final PerCpuMapReader countsReader;
-    private final PerCpuArrayReader dropsReader;
+    private final PerCpuArrayReader nodeReader;
     private final CounterTable table;
-    private final CgroupHierarchy hierarchy;
+    private final CgroupLedger ledger;
     private boolean closed;
 
     private DentrySampler(Builder b) {
-        KernelRelease kernel = KernelRelease.parse(read(b.procRoot.resolve("sys/kernel/osrelease")));
-        CgroupMounts mounts = CgroupMounts.parse(read(b.procRoot.resolve("self/mountinfo")), b.procRoot.resolve("self/mountinfo"));
+        Path mountinfo = b.procRoot.resolve("self/mountinfo");
+        KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
+        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
         this.dentryState = b.procRoot.resolve("sys/fs/dentry-state");
         this.kernelReportsNegative = kernel.atLeast(4, 19);
+        CgroupKey key = b.cgroupKey != CgroupKey.AUTO ? b.cgroupKey
+                : mounts.mode().equals("v2") ? CgroupKey.V2 : CgroupKey.MEMORY;
         List<String> degraded = new ArrayList<>();
-        Path cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : mounts.unified().orElse(null);
         DentryProbes opened = null;
+        Path cgroupRoot = null;
         if (b.attachMode != AttachMode.NONE) {
-            Capabilities caps = Capabilities.parseStatus(read(b.procRoot.resolve("self/status")), b.procRoot.resolve("self/status"));
-            if (cgroupRoot == null) {
-                notAvailable(b.attachMode, degraded, new BpfException.NotSupported("no cgroup v2 hierarchy is mounted;"
-                        + " per-cgroup counts are keyed by v2 cgroup id: mount cgroup2 (for example at /sys/fs/cgroup/unified)", 0));
-            } else if (!caps.canTrace()) {
-                notAvailable(b.attachMode, degraded, new BpfException.PermissionDenied(caps.missingForTracing(), 1));
-            } else {
-                List<String> failures = new ArrayList<>();
-                try {
-                    opened = DentryProbes.open(b.attachMode, b.mapCapacity, kernel, failures);
-                } catch (BpfException e) {
-                    notAvailable(b.attachMode, degraded, e);
-                    if (b.attachMode == AttachMode.AUTO) {
-                        degraded.clear();
-                        degraded.add("no attach mode works on this kernel, per-cgroup counts are unavailable: "
-                                + String.join("; ", failures));
-                    }
+            Path status = b.procRoot.resolve("self/status");
+            Capabilities caps = Capabilities.parseStatus(ProcFiles.read(status), status);
+            try {
+                cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : hierarchyRoot(key, mounts);
+                if (!caps.canTrace()) {
+                    throw new BpfException.PermissionDenied(caps.missingForTracing(), 1);
                 }
+                List<String> failures = new ArrayList<>();
+                DentryProbes.Options options = new DentryProbes.Options(
+                        b.mapCapacity, key == CgroupKey.MEMORY, kernel, Map.copyOf(b.targetOverrides));
+                try {
+                    opened = DentryProbes.open(b.attachMode, options, failures);
+                } catch (BpfException e) {
+                    if (b.attachMode == AttachMode.AUTO && !failures.isEmpty()) {
+                        throw new BpfException.NotSupported("no attach mode works on this kernel: "
+                                + String.join("; ", failures), e.errno());
+                    }
+                    throw e;
+                }
+            } catch (BpfException e) {
+                if (b.attachMode != AttachMode.AUTO) {
+                    throw e; // a forced mode must work or fail loudly
+                }
+                degraded.add("per-cgroup counts are unavailable: " + e.getMessage());
             }
         }
         this.probes = opened;
-        AttachMode mode = opened == null ? AttachMode.NONE : opened.mode();
         if (opened != null) {
             try {
                 this.countsReader = new PerCpuMapReader(opened.counts(), b.readStrategy);
-                this.dropsReader = new PerCpuArrayReader(opened.drops());
+                this.nodeReader = new PerCpuArrayReader(opened.nodeCounts());
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
             }
             this.table = new CounterTable(countsReader.fields(), b.mapCapacity);
-            this.hierarchy = new CgroupHierarchy(cgroupRoot);
-            this.hierarchy.rescan();
-            this.counters = Set.of(DentryCounter.ALLOC);
+            CgroupHierarchy hierarchy = new CgroupHierarchy(cgroupRoot);
+            hierarchy.rescan();
+            this.ledger = new CgroupLedger(hierarchy, b.removedCgroupGrace, !kernel.atLeast(5, 5));
+            this.counters = opened.counters();
+            degraded.addAll(opened.degraded());
         } else {
             this.countsReader = null;
-            this.dropsReader = null;
+            this.nodeReader = null;
             this.table = null;
-            this.hierarchy = null;
+            this.ledger = null;
             this.counters = Set.of();
         }
-        this.info = new SamplerInfo(mode, kernel.release(), mounts.mode(), version(), degraded);
-        LOG.info("dentrywatch {}: mode {}, kernel {}, cgroup {}{}", info.version(), mode, kernel, mounts.mode(),
-                degraded.isEmpty() ? "" : " (degraded: " + String.join("; ", degraded) + ")");
+        AttachMode mode = opened == null ? AttachMode.NONE : opened.mode();
+        this.info = new SamplerInfo(mode, kernel.release(), mounts.mode(), key, version(), degraded);
+        LOG.info("dentrywatch {}: mode {}, kernel {}, cgroup {} (counting by {} cgroup{}), counters {}{}", info.version(),
+                mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
+                new java.util.TreeSet<>(counters),
+                degraded.isEmpty() ? "" : "; degraded: " + String.join("; ", degraded));
     }
 
-    /** A forced mode must work or fail loudly; AUTO degrades to node-only and says why. */
-    private static void notAvailable(AttachMode requested, List<String> degraded, BpfException e) {
-        if (requested != AttachMode.AUTO) {
-            throw e;
-        }
-        degraded.add("per-cgroup counts are unavailable: " + e.getMessage());
+    /** Where the ids of {@code key} resolve: the v1 memory hierarchy if mounted, else the unified one. */
+    private static Path hierarchyRoot(CgroupKey key, CgroupMounts mounts) {
+        Optional<Path> root = key == CgroupKey.MEMORY ? mounts.memory().or(mounts::unified) : mounts.unified();
+        return root.orElseThrow(() -> new BpfException.NotSupported(key == CgroupKey.V2
+                ? "counting by v2 cgroup needs a cgroup2 hierarchy, and none is mounted: mount cgroup2 (for example"
+                        + " at /sys/fs/cgroup/unified) or count by memory cgroup"
+                : "counting by memory cgroup needs the memory controller's hierarchy, and none is mounted", 0));
     }
 
-    /** A builder with the defaults: {@link AttachMode#AUTO}, 16,384 cgroups, the host's cgroup v2 mount. */
+    /** A builder with the defaults: {@link AttachMode#AUTO}, {@link CgroupKey#AUTO}, 16,384 cgroups, 5 minutes' grace. */
     public static Builder builder() {
         return new Builder();
     }
@@ -125,7 +143,7 @@ public final class DentrySampler implements AutoCloseable {
         return info.mode();
     }
 
-    /** The kernel, cgroup mode, version, live mode and what is degraded. */
+    /** The kernel, cgroup mode and key, version, live mode and what is degraded. */
     public SamplerInfo info() {
         return info;
     }
@@ -142,15 +160,18 @@ public final class DentrySampler implements AutoCloseable {
         }
         long start = System.nanoTime();
         Instant time = Instant.now();
-        NodeDentryState node = DentryStateParser.parse(read(dentryState), dentryState, kernelReportsNegative);
+        NodeDentryState node = DentryStateParser.parse(ProcFiles.read(dentryState), dentryState, kernelReportsNegative);
         List<CgroupDentryCounts> cgroups = List.of();
+        long freed = 0;
         long drops = 0;
         if (probes != null) {
             readCounts();
-            drops = dropsReader.sum(0);
-            cgroups = cgroups();
+            cgroups = ledger.update(table, time, countsReader::delete);
+            freed = nodeReader.sum(DentryProbes.NODE_FREED);
+            drops = nodeReader.sum(DentryProbes.NODE_MAP_FULL_DROPS);
         }
-        return new DentrySample(time, info, counters, node, cgroups, drops, Duration.ofNanos(System.nanoTime() - start));
+        return new DentrySample(time, info, counters, node, cgroups, freed, drops,
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** The map read alone: into buffers allocated once (what the allocation test measures). */
@@ -158,19 +179,9 @@ public final class DentrySampler implements AutoCloseable {
         return countsReader.read(table);
     }
 
-    private List<CgroupDentryCounts> cgroups() {
-        List<CgroupDentryCounts> out = new ArrayList<>(table.size());
-        boolean mayRescan = true;
-        for (int row = 0; row < table.size(); row++) {
-            long id = table.key(row);
-            String path = hierarchy.path(id, mayRescan);
-            if (path == null) {
-                mayRescan = false; // one walk per sample at most
-                path = "/<unknown id " + id + ">";
-            }
-            out.add(new CgroupDentryCounts(id, path, table.value(row, 0)));
-        }
-        return out;
+    /** Cgroups the kernel map held at the last sample; for tests of map hygiene. */
+    synchronized int cgroupsInKernelMap() {
+        return ledger.liveInKernel();
     }
 
     /** Detaches every probe and frees the map buffers. Idempotent. */
@@ -182,13 +193,9 @@ public final class DentrySampler implements AutoCloseable {
         closed = true;
         if (probes != null) {
             countsReader.close();
-            dropsReader.close();
+            nodeReader.close();
             probes.close();
         }
-    }
-
-    private static String read(Path file) {
-        return ProcFiles.read(file);
     }
 
     private static String version() {
@@ -206,10 +213,13 @@ public final class DentrySampler implements AutoCloseable {
     /** Configures a {@link DentrySampler}. */
     public static final class Builder {
         private AttachMode attachMode = AttachMode.AUTO;
+        private CgroupKey cgroupKey = CgroupKey.AUTO;
         private int mapCapacity = 16_384;
+        private Duration removedCgroupGrace = Duration.ofMinutes(5);
         private Path cgroupRoot;
         private Path procRoot = Path.of("/proc");
         private PerCpuMapReader.Strategy readStrategy = PerCpuMapReader.Strategy.BATCH;
+        private final Map<String, String> targetOverrides = new HashMap<>();
 
         private Builder() {
         }
@@ -217,6 +227,12 @@ public final class DentrySampler implements AutoCloseable {
         /** The attach mode; {@link AttachMode#AUTO} (default) picks the best the kernel allows. */
         public Builder attachMode(AttachMode mode) {
             this.attachMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Which cgroup events are counted under; {@link CgroupKey#AUTO} (default) follows the host's cgroup mode. */
+        public Builder cgroupKey(CgroupKey key) {
+            this.cgroupKey = Objects.requireNonNull(key, "key");
             return this;
         }
 
@@ -229,7 +245,16 @@ public final class DentrySampler implements AutoCloseable {
             return this;
         }
 
-        /** The cgroup v2 mount to resolve ids in (default: found in {@code /proc/self/mountinfo}). */
+        /** How long a removed cgroup's last counts are still reported (default 5 minutes). */
+        public Builder removedCgroupGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace must not be negative: " + grace);
+            }
+            this.removedCgroupGrace = grace;
+            return this;
+        }
+
+        /** The cgroup hierarchy to resolve ids in (default: found in {@code /proc/self/mountinfo} for the key). */
         public Builder cgroupRoot(Path root) {
             this.cgroupRoot = Objects.requireNonNull(root, "root");
             return this;
@@ -244,6 +269,12 @@ public final class DentrySampler implements AutoCloseable {
         /** How the kernel map is walked (default batch lookups, falling back to iteration before kernel 5.6). */
         public Builder readStrategy(PerCpuMapReader.Strategy strategy) {
             this.readStrategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** Points one hook at another kernel function; tests use it to prove a missing function degrades one counter. */
+        Builder hookTarget(String program, String function) {
+            targetOverrides.put(program, function);
             return this;
         }
 

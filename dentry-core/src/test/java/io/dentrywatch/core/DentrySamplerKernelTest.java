@@ -47,7 +47,7 @@ class DentrySamplerKernelTest {
         long idA;
         long idB;
         DentrySample sample;
-        try (DentrySampler sampler = DentrySampler.builder().attachMode(forced).build();
+        try (DentrySampler sampler = DentrySampler.builder().attachMode(forced).cgroupKey(CgroupKey.V2).build();
              TestCgroup top = TestCgroup.create(unified, parent);
              TestCgroup a = TestCgroup.create(unified, parent + "/a");
              TestCgroup b = TestCgroup.create(unified, parent + "/b")) {
@@ -68,6 +68,7 @@ class DentrySamplerKernelTest {
                 b.lookupMissing(LOOKUPS_B);
             }
             sample = sampler.sample();
+            assertEquals(CgroupKey.V2, sampler.info().cgroupKey());
             assertEquals(a.path(), find(sample, idA).path());
             assertEquals(b.path(), find(sample, idB).path());
         }

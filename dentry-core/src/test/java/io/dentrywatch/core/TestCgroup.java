@@ -3,30 +3,32 @@ package io.dentrywatch.core;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A cgroup v2 directory the test creates and removes, and known dentry churn run inside it: a bash
- * process moves itself into the cgroup, then tests {@code n} unique names that do not exist in a
- * fresh directory — one dentry allocation (a negative dentry) per lookup, nothing else.
+ * A cgroup directory the test creates (in the v2 hierarchy or a v1 one) and removes, and known
+ * dentry churn run inside it by one bash process that first moves itself into the cgroup. Churn
+ * happens in a fresh scratch directory, so every name is new to the dentry cache.
  */
 final class TestCgroup implements AutoCloseable {
 
     private final Path dir;
     private final String path;
-    private final List<Path> scratch = new ArrayList<>();
+    private final Path scratch;
+    private int calls;
 
-    private TestCgroup(Path dir, String path) {
+    private TestCgroup(Path dir, String path, Path scratch) {
         this.dir = dir;
         this.path = path;
+        this.scratch = scratch;
     }
 
     static TestCgroup create(Path hierarchy, String relative) throws IOException {
         Path dir = hierarchy.resolve(relative);
         Files.createDirectories(dir);
-        return new TestCgroup(dir, "/" + hierarchy.relativize(dir));
+        return new TestCgroup(dir, "/" + hierarchy.relativize(dir), Files.createTempDirectory("dentrywatch-churn"));
     }
 
     /** The cgroup's id: its directory's inode. */
@@ -39,31 +41,45 @@ final class TestCgroup implements AutoCloseable {
         return path;
     }
 
-    /** Looks up {@code n} unique missing names from a process inside this cgroup and waits for it. */
-    void lookupMissing(int n) throws IOException, InterruptedException {
-        Path empty = Files.createTempDirectory("dentrywatch-churn");
-        scratch.add(empty);
-        String script = "echo $$ > " + dir.resolve("cgroup.procs")
-                + " && for ((i=0;i<" + n + ";i++)); do [ -e " + empty + "/m$i ]; done; exit 0";
-        run(script);
+    Path dir() {
+        return dir;
     }
 
-    private static void run(String script) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    /** Looks up {@code n} unique missing names: one allocation and one negative dentry each. */
+    void lookupMissing(int n) throws IOException, InterruptedException {
+        run("for ((i=0;i<" + n + ";i++)); do [ -e m" + (calls++) + "_$i ]; done");
+    }
+
+    /**
+     * Creates {@code files} files (each a lookup miss, then made positive), looks up {@code missing}
+     * missing names, then unlinks the first {@code unlinked} files with one {@code rm}.
+     */
+    void lifecycle(int files, int missing, int unlinked) throws IOException, InterruptedException {
+        run("for ((i=0;i<" + files + ";i++)); do : > f$i; done;"
+                + " for ((i=0;i<" + missing + ";i++)); do [ -e m$i ]; done;"
+                + (unlinked > 0 ? " rm -f $(for ((i=0;i<" + unlinked + ";i++)); do echo f$i; done)" : ""));
+    }
+
+    /** Runs a bash script inside this cgroup, in the scratch directory. */
+    void run(String script) throws IOException, InterruptedException {
+        String full = "echo $$ > " + dir.resolve("cgroup.procs") + " && cd " + scratch + " && " + script + "; exit 0";
+        Process p = new ProcessBuilder("bash", "-c", full).redirectErrorStream(true).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IllegalStateException("churn did not finish: " + script);
         }
         String out = new String(p.getInputStream().readAllBytes());
-        if (p.exitValue() != 0) {
+        if (p.exitValue() != 0 || !out.isBlank()) {
             throw new IllegalStateException("churn failed (" + p.exitValue() + "): " + out);
         }
     }
 
     @Override
     public void close() throws IOException {
-        for (Path p : scratch) {
-            Files.deleteIfExists(p);
+        try (Stream<Path> files = Files.walk(scratch)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
         Files.deleteIfExists(dir); // rmdir of a cgroup whose processes have exited
     }

@@ -1,0 +1,140 @@
+package io.dentrywatch.core;
+
+import io.dentrywatch.bpf.CounterTable;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongPredicate;
+
+/**
+ * Per-cgroup counts as the sampler reports them: the kernel map's values plus what was carried over
+ * from entries that were deleted from the map. Keeps the map free of dead cgroups while counters of
+ * a cgroup never go backwards: a removed cgroup's last counts are reported for a grace period, then
+ * dropped. Not thread-safe (the sampler serialises samples).
+ */
+final class CgroupLedger {
+
+    private static final int FIELDS = DentryProbes.VALUE_FIELDS.size();
+
+    /** One cgroup's state between samples. */
+    private static final class Entry {
+        final long id;
+        final long[] carried = new long[FIELDS];
+        final long[] lastKernel = new long[FIELDS];
+        String path;
+        boolean inKernel;
+        Instant removedAt;
+
+        Entry(long id) {
+            this.id = id;
+        }
+
+        long value(int field) {
+            return carried[field] + lastKernel[field]; // lastKernel is zeroed when carried over
+        }
+    }
+
+    private final CgroupHierarchy hierarchy;
+    private final Duration grace;
+    private final boolean maskGeneration;
+    private final Map<Long, Entry> entries = new HashMap<>();
+
+    /**
+     * @param hierarchy      where ids resolve to paths
+     * @param grace          how long a removed cgroup's counts are still reported
+     * @param maskGeneration kernels before 5.5 put a generation in the id's high 32 bits; the inode is the low 32
+     */
+    CgroupLedger(CgroupHierarchy hierarchy, Duration grace, boolean maskGeneration) {
+        this.hierarchy = hierarchy;
+        this.grace = grace;
+        this.maskGeneration = maskGeneration;
+    }
+
+    /**
+     * Folds the map's current rows in, deletes from the map the cgroups that are gone (through
+     * {@code deleteFromMap}), and returns the counts to report.
+     */
+    List<CgroupDentryCounts> update(CounterTable table, Instant now, LongPredicate deleteFromMap) {
+        for (Entry e : entries.values()) {
+            e.inKernel = false;
+        }
+        boolean mayRescan = true;
+        List<Entry> idle = new ArrayList<>();
+        for (int row = 0; row < table.size(); row++) {
+            long id = table.key(row);
+            Entry e = entries.computeIfAbsent(id, Entry::new);
+            boolean changed = e.removedAt != null;
+            for (int f = 0; f < FIELDS; f++) {
+                long v = table.value(row, f);
+                changed |= v != e.lastKernel[f];
+                e.lastKernel[f] = v;
+            }
+            e.inKernel = true;
+            if (e.path == null) {
+                e.path = hierarchy.path(inode(id), mayRescan);
+                if (e.path == null) {
+                    mayRescan = false; // one walk per sample at most
+                }
+            }
+            if (!changed) {
+                idle.add(e); // only a cgroup whose counts stood still can have been removed
+            }
+        }
+        for (Entry e : idle) {
+            if (e.removedAt == null && !exists(e)) {
+                deleteFromMap.test(e.id);
+                for (int f = 0; f < FIELDS; f++) {
+                    e.carried[f] += e.lastKernel[f];
+                    e.lastKernel[f] = 0;
+                }
+                e.inKernel = false;
+                e.removedAt = now;
+            }
+        }
+        List<CgroupDentryCounts> out = new ArrayList<>(entries.size());
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.removedAt != null && !e.inKernel && now.isAfter(e.removedAt.plus(grace))) {
+                it.remove();
+                continue;
+            }
+            if (e.inKernel && e.removedAt != null) {
+                // events after removal was seen (a last task still exiting): keep counting, it is not gone
+                e.removedAt = null;
+            }
+            String path = e.path != null ? e.path : "/<unknown id " + inode(e.id) + ">";
+            out.add(new CgroupDentryCounts(inode(e.id), path, e.value(0), e.value(1), e.value(2), e.value(3)));
+        }
+        return out;
+    }
+
+    /** Ids the kernel map holds, as of the last update; for tests. */
+    int liveInKernel() {
+        int n = 0;
+        for (Entry e : entries.values()) {
+            n += e.inKernel ? 1 : 0;
+        }
+        return n;
+    }
+
+    private boolean exists(Entry e) {
+        if (e.path == null) {
+            return false; // not in the hierarchy even after a fresh walk
+        }
+        try {
+            Object ino = Files.getAttribute(hierarchy.root().resolve(e.path.substring(1)), "unix:ino");
+            return ((Number) ino).longValue() == inode(e.id); // the same name may be a new cgroup
+        } catch (java.io.IOException gone) {
+            return false;
+        }
+    }
+
+    private long inode(long id) {
+        return maskGeneration ? id & 0xffff_ffffL : id;
+    }
+}
