@@ -2,6 +2,7 @@ package io.dentrywatch.examples.demo;
 
 import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.CgroupDentryCounts;
+import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.DentrySampler;
 import java.util.Comparator;
@@ -23,21 +24,26 @@ public final class SamplerDemo {
         try (DentrySampler sampler = DentrySampler.builder().attachMode(mode).build()) {
             Runtime.getRuntime().addShutdownHook(new Thread(sampler::close));
             System.out.println("mode " + sampler.mode() + ", kernel " + sampler.info().kernel()
-                    + ", cgroups " + sampler.info().cgroupMode());
+                    + ", cgroups " + sampler.info().cgroupMode() + " (counting by " + sampler.info().cgroupKey() + " cgroup)");
             sampler.info().degraded().forEach(d -> System.out.println("degraded: " + d));
             Map<Long, Long> previous = new HashMap<>();
             while (true) {
                 DentrySample s = sampler.sample();
-                System.out.printf("%s dentries total=%d unused=%d negative=%s  cgroups=%d drops=%d read=%dus%n",
+                System.out.printf("%s dentries total=%d unused=%d negative=%s  freed=%s cgroups=%d drops=%d read=%dus%n",
                         s.time(), s.node().total(), s.node().unused(),
                         s.node().negative().isPresent() ? Long.toString(s.node().negative().getAsLong()) : "unknown",
+                        s.counters().contains(DentryCounter.FREED) ? Long.toString(s.freed()) : "unavailable",
                         s.cgroups().size(), s.mapFullDrops(), s.readTime().toNanos() / 1000);
+                boolean lifecycle = s.counters().contains(DentryCounter.POSITIVE);
                 s.cgroups().stream()
                         .sorted(Comparator.comparingLong((CgroupDentryCounts c) ->
                                 c.allocations() - previous.getOrDefault(c.cgroupId(), 0L)).reversed())
                         .limit(10)
-                        .forEach(c -> System.out.printf("  %10d allocs (+%d)  %s%n", c.allocations(),
-                                c.allocations() - previous.getOrDefault(c.cgroupId(), 0L), c.path()));
+                        .forEach(c -> System.out.printf("  %10d allocs (+%d)%s  %s%n", c.allocations(),
+                                c.allocations() - previous.getOrDefault(c.cgroupId(), 0L),
+                                lifecycle ? String.format(" positive=%d negative=%d (lookup %d, unlink %d)", c.positive(),
+                                        c.negative(), c.negativeLookup(), c.negativeUnlink()) : "",
+                                c.path()));
                 s.cgroups().forEach(c -> previous.put(c.cgroupId(), c.allocations()));
                 Thread.sleep(intervalMillis);
             }
