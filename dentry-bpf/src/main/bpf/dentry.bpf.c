@@ -22,6 +22,7 @@ enum counter {
 	POSITIVE,        /* dentry made positive (given an inode) */
 	NEGATIVE_LOOKUP, /* lookup miss cached as a negative dentry */
 	NEGATIVE_UNLINK, /* positive dentry turned negative by unlink */
+	RECLAIMED,       /* objects the superblock shrinker freed while reclaiming this memory cgroup */
 	COUNTERS,
 };
 
@@ -33,6 +34,12 @@ struct dentry_counts {
 enum node_counter {
 	NODE_FREED,          /* dentries freed */
 	NODE_MAP_FULL_DROPS, /* events lost because cgroup_counts was full: counted, never silent */
+	NODE_RECLAIM_RUNS,   /* superblock shrinker (super_cache_scan) runs */
+	NODE_RECLAIM_SCANNED, /* objects those runs were asked to scan */
+	NODE_RECLAIM_FREED,  /* objects they freed (dentries, inodes, fs objects) */
+	NODE_RECLAIM_NS,     /* nanoseconds they took, summed */
+	NODE_PRUNE_DCACHE_SB, /* prune_dcache_sb calls: reclaim of a superblock's dentry LRU */
+	NODE_SHRINK_DCACHE_SB, /* shrink_dcache_sb calls: remount, unmount, block device invalidation */
 	NODE_COUNTERS,
 };
 
@@ -50,23 +57,56 @@ struct {
 	__type(value, u64);
 } node_counts SEC(".maps");
 
+/* Reclaim run durations: bucket i counts runs of [2^i, 2^(i+1)) nanoseconds. */
+#define LATENCY_BUCKETS 40
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LATENCY_BUCKETS);
+	__type(key, u32);
+	__type(value, u64);
+} reclaim_latency SEC(".maps");
+
+/* A superblock shrinker run in progress, by task (a run can sleep and move CPUs). */
+struct reclaim_start {
+	u64 ns;
+	u64 memcg;
+	u64 to_scan;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64); /* pid_tgid */
+	__type(value, struct reclaim_start);
+} reclaim_runs SEC(".maps");
+
 /*
  * Set by user space before load (the whole of .rodata, so keep every constant in it):
- * key_by_memcg counts under the memory cgroup (cgroup v1 and hybrid hosts) instead of the v2 cgroup.
+ * key_by_memcg counts under the memory cgroup (cgroup v1 and hybrid hosts) instead of the v2
+ * cgroup; super_cache_scan is that function's address from /proc/kallsyms (0: unknown);
+ * reclaim_by_memcg credits reclaimed objects to the memory cgroup (when ids are memcg ids).
  */
 const volatile struct {
 	bool key_by_memcg;
+	bool reclaim_by_memcg;
+	u64 super_cache_scan;
 } config = {};
 
 /* The dentry cache's struct kmem_cache * and its name pointer, learnt on first sight. */
 static u64 dentry_cachep;
 static u64 dentry_cache_name;
 
-static __always_inline void node_add(u32 which)
+static __always_inline void node_add_n(u32 which, u64 n)
 {
 	u64 *v = bpf_map_lookup_elem(&node_counts, &which);
 	if (v)
-		(*v)++;
+		*v += n;
+}
+
+static __always_inline void node_add(u32 which)
+{
+	node_add_n(which, 1);
 }
 
 static __always_inline u64 cgroup_key(void)
@@ -85,27 +125,31 @@ static __always_inline u64 cgroup_key(void)
 	return bpf_get_current_cgroup_id();
 }
 
-static __always_inline void count(enum counter which)
+static __always_inline void count_for(u64 id, enum counter which, u64 n)
 {
-	u64 id = cgroup_key();
 	struct dentry_counts *c = bpf_map_lookup_elem(&cgroup_counts, &id);
 
 	if (c) {
-		c->n[which]++;
+		c->n[which] += n;
 		return;
 	}
 	struct dentry_counts first = {};
-	first.n[which] = 1;
+	first.n[which] = n;
 	long err = bpf_map_update_elem(&cgroup_counts, &id, &first, BPF_NOEXIST);
 	if (!err)
 		return;
-	if (err == -EEXIST) { /* another CPU inserted it first */
+	if (err == -EEXIST) {
 		c = bpf_map_lookup_elem(&cgroup_counts, &id);
 		if (c)
-			c->n[which]++;
+			c->n[which] += n;
 		return;
 	}
 	node_add(NODE_MAP_FULL_DROPS);
+}
+
+static __always_inline void count(enum counter which)
+{
+	count_for(cgroup_key(), which, 1);
 }
 
 /* "dentry" and its NUL as a little-endian u64 (the 8th byte read as 0). */
@@ -265,6 +309,89 @@ SEC("kprobe/dentry_free")
 int BPF_KPROBE(kprobe_dentry_free, struct dentry *dentry)
 {
 	node_add(NODE_FREED);
+	return 0;
+}
+
+/* ---- reclaim (every mode): the superblock shrinker, found by its scan function ---- */
+
+static __always_inline u32 log2_bucket(u64 v)
+{
+	u32 r = 0, shift;
+
+	shift = (v > 0xFFFFFFFF) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r < LATENCY_BUCKETS ? r : LATENCY_BUCKETS - 1;
+}
+
+SEC("raw_tp/mm_shrink_slab_start")
+int BPF_PROG(tp_shrink_slab_start, struct shrinker *shr, struct shrink_control *sc, long nr_objects_to_shrink,
+	     unsigned long cache_items, unsigned long long delta, unsigned long total_scan)
+{
+	if (!config.super_cache_scan || (u64)BPF_CORE_READ(shr, scan_objects) != config.super_cache_scan)
+		return 0;
+	u64 task = bpf_get_current_pid_tgid();
+	struct reclaim_start start = { .ns = bpf_ktime_get_ns(), .to_scan = total_scan };
+	struct mem_cgroup *memcg = BPF_CORE_READ(sc, memcg);
+	if (memcg)
+		start.memcg = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	bpf_map_update_elem(&reclaim_runs, &task, &start, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tp/mm_shrink_slab_end")
+int BPF_PROG(tp_shrink_slab_end, struct shrinker *shr, int nid, int freed)
+{
+	u64 task = bpf_get_current_pid_tgid();
+	struct reclaim_start *start = bpf_map_lookup_elem(&reclaim_runs, &task);
+
+	if (!start)
+		return 0; /* not a superblock shrinker run */
+	u64 ns = bpf_ktime_get_ns() - start->ns;
+	u32 bucket = log2_bucket(ns);
+	u64 *b = bpf_map_lookup_elem(&reclaim_latency, &bucket);
+	if (b)
+		(*b)++;
+	node_add(NODE_RECLAIM_RUNS);
+	node_add_n(NODE_RECLAIM_SCANNED, start->to_scan);
+	node_add_n(NODE_RECLAIM_NS, ns);
+	if (freed > 0) {
+		node_add_n(NODE_RECLAIM_FREED, freed);
+		if (config.reclaim_by_memcg && start->memcg)
+			count_for(start->memcg, RECLAIMED, freed);
+	}
+	bpf_map_delete_elem(&reclaim_runs, &task);
+	return 0;
+}
+
+SEC("fentry/prune_dcache_sb")
+int BPF_PROG(fentry_prune_dcache_sb)
+{
+	node_add(NODE_PRUNE_DCACHE_SB);
+	return 0;
+}
+
+SEC("fentry/shrink_dcache_sb")
+int BPF_PROG(fentry_shrink_dcache_sb)
+{
+	node_add(NODE_SHRINK_DCACHE_SB);
+	return 0;
+}
+
+SEC("kprobe/prune_dcache_sb")
+int BPF_KPROBE(kprobe_prune_dcache_sb)
+{
+	node_add(NODE_PRUNE_DCACHE_SB);
+	return 0;
+}
+
+SEC("kprobe/shrink_dcache_sb")
+int BPF_KPROBE(kprobe_shrink_dcache_sb)
+{
+	node_add(NODE_SHRINK_DCACHE_SB);
 	return 0;
 }
 

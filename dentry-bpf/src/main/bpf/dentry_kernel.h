@@ -69,6 +69,18 @@ struct task_struct {
 	struct css_set *cgroups;
 };
 
+struct mem_cgroup {
+	struct cgroup_subsys_state css;
+};
+
+struct shrinker {
+	void *scan_objects; /* a function pointer: compared with super_cache_scan's address */
+};
+
+struct shrink_control {
+	struct mem_cgroup *memcg;
+};
+
 /* The value comes from the running kernel's BTF through bpf_core_enum_value(). */
 enum cgroup_subsys_id {
 	memory_cgrp_id = 4,

@@ -12,9 +12,12 @@ package io.dentrywatch.core;
  * @param positive       dentries made positive ({@link DentryCounter#POSITIVE})
  * @param negativeLookup lookup misses cached as negative dentries ({@link DentryCounter#NEGATIVE_LOOKUP})
  * @param negativeUnlink positive dentries made negative by unlink ({@link DentryCounter#NEGATIVE_UNLINK})
+ * @param reclaimed      objects the superblock shrinker freed while reclaiming this memory cgroup
+ *                       ({@link DentryCounter#RECLAIMED}); the reclaiming task (kswapd, an allocator) is not the owner
  */
 public record CgroupDentryCounts(
-        long cgroupId, String path, long allocations, long positive, long negativeLookup, long negativeUnlink) {
+        long cgroupId, String path, long allocations, long positive, long negativeLookup, long negativeUnlink,
+        long reclaimed) {
 
     /** Dentries made negative for either cause. */
     public long negative() {

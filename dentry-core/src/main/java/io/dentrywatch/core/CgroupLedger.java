@@ -108,7 +108,8 @@ final class CgroupLedger {
                 e.removedAt = null;
             }
             String path = e.path != null ? e.path : "/<unknown id " + inode(e.id) + ">";
-            out.add(new CgroupDentryCounts(inode(e.id), path, e.value(0), e.value(1), e.value(2), e.value(3)));
+            out.add(new CgroupDentryCounts(inode(e.id), path, e.value(0), e.value(1), e.value(2), e.value(3),
+                    e.value(4)));
         }
         return out;
     }

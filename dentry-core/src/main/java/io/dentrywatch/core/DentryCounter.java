@@ -15,5 +15,13 @@ public enum DentryCounter {
     /** Positive dentries turned negative by unlink ({@link CgroupDentryCounts#negativeUnlink()}). */
     NEGATIVE_UNLINK,
     /** Dentries freed, node-wide ({@link DentrySample#freed()}): the freeing task is not the owner. */
-    FREED
+    FREED,
+    /** Superblock-shrinker reclaim runs, objects scanned and freed, durations, node-wide ({@link DentrySample#reclaim()}). */
+    RECLAIM,
+    /** Objects reclaimed from a memory cgroup's dentry and inode LRUs ({@link CgroupDentryCounts#reclaimed()}). */
+    RECLAIMED,
+    /** {@code prune_dcache_sb} calls ({@link DentryReclaim#pruneDcacheSb()}); fentry and kprobe modes. */
+    PRUNE_DCACHE_SB,
+    /** {@code shrink_dcache_sb} calls ({@link DentryReclaim#shrinkDcacheSb()}); fentry and kprobe modes. */
+    SHRINK_DCACHE_SB
 }

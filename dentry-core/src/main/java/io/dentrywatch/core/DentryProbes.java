@@ -34,9 +34,19 @@ final class DentryProbes implements AutoCloseable {
     /** Index of the node-wide counters in {@link #NODE_MAP}, as {@code enum node_counter} in dentry.bpf.c. */
     static final int NODE_FREED = 0;
     static final int NODE_MAP_FULL_DROPS = 1;
+    static final int NODE_RECLAIM_RUNS = 2;
+    static final int NODE_RECLAIM_SCANNED = 3;
+    static final int NODE_RECLAIM_FREED = 4;
+    static final int NODE_RECLAIM_NS = 5;
+    static final int NODE_PRUNE_DCACHE_SB = 6;
+    static final int NODE_SHRINK_DCACHE_SB = 7;
+    static final String LATENCY_MAP = "reclaim_latency";
+    static final int LATENCY_BUCKETS = 40;
     /** Per-cgroup counters in the map value, in the order of {@code enum counter} in dentry.bpf.c. */
-    static final List<DentryCounter> VALUE_FIELDS = List.of(
-            DentryCounter.ALLOC, DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK);
+    static final List<DentryCounter> VALUE_FIELDS = List.of(DentryCounter.ALLOC, DentryCounter.POSITIVE,
+            DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.RECLAIMED);
+    /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
+    static final String SUPER_CACHE_SCAN = "super_cache_scan";
 
     static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
 
@@ -64,7 +74,9 @@ final class DentryProbes implements AutoCloseable {
                     DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
             new Hook("fentry_d_obtain_alias", "__d_obtain_alias", DentryCounter.POSITIVE),
             new Hook("fentry_d_delete", "d_delete", DentryCounter.NEGATIVE_UNLINK),
-            new Hook("fentry_dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED));
+            new Hook("fentry_dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED),
+            new Hook("fentry_prune_dcache_sb", "prune_dcache_sb", DentryCounter.PRUNE_DCACHE_SB),
+            new Hook("fentry_shrink_dcache_sb", "shrink_dcache_sb", DentryCounter.SHRINK_DCACHE_SB));
 
     static final List<Hook> KPROBE_HOOKS = FENTRY_HOOKS.stream()
             .map(h -> new Hook(h.program().replaceFirst("^fexit_", "kretprobe_").replaceFirst("^fentry_", "kprobe_"),
@@ -74,6 +86,14 @@ final class DentryProbes implements AutoCloseable {
     static final List<Hook> TRACEPOINT_HOOKS = List.of(
             new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
             new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
+
+    /** Reclaim is watched on the vmscan raw tracepoints in every mode. */
+    static final List<Hook> RECLAIM_HOOKS = List.of(
+            new Hook("tp_shrink_slab_start", "mm_shrink_slab_start", DentryCounter.RECLAIM, DentryCounter.RECLAIMED),
+            new Hook("tp_shrink_slab_end", "mm_shrink_slab_end", DentryCounter.RECLAIM, DentryCounter.RECLAIMED));
+
+    private static final List<Hook> ALL_HOOKS = java.util.stream.Stream.of(
+            FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).toList();
 
     private final AttachMode mode;
     private final BpfObject object;
@@ -109,8 +129,17 @@ final class DentryProbes implements AutoCloseable {
         return object.map(NODE_MAP);
     }
 
-    /** What {@link #open} needs besides the mode. */
-    record Options(int capacity, boolean keyByMemcg, KernelRelease kernel, Map<String, String> targetOverrides) {
+    BpfMap reclaimLatency() {
+        return object.map(LATENCY_MAP);
+    }
+
+    /**
+     * What {@link #open} needs besides the mode.
+     *
+     * @param reclaimByMemcg whether cgroup ids are memory cgroup ids, so reclaim can be credited per cgroup
+     */
+    record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, KernelRelease kernel,
+                   Map<String, String> targetOverrides) {
     }
 
     /**
@@ -138,24 +167,39 @@ final class DentryProbes implements AutoCloseable {
     }
 
     static List<Hook> hooks(AttachMode mode) {
-        return switch (mode) {
+        List<Hook> own = switch (mode) {
             case FENTRY -> FENTRY_HOOKS;
             case KPROBE -> KPROBE_HOOKS;
             case TRACEPOINT -> TRACEPOINT_HOOKS;
             case AUTO, NONE -> throw new IllegalArgumentException("no probes for " + mode);
         };
+        List<Hook> all = new ArrayList<>(own);
+        all.addAll(RECLAIM_HOOKS);
+        return all;
     }
 
     private static DentryProbes openMode(AttachMode mode, Options options) {
         List<Hook> hooks = hooks(mode);
-        Predicate<String> exists = targetsOf(mode, options.kernel());
+        KernelSymbols symbols = KernelSymbols.read();
+        final Predicate<String> exists = targetsOf(mode, options.kernel(), symbols);
+        long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
         Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
         List<String> degraded = new ArrayList<>();
+        if (!options.reclaimByMemcg()) {
+            unavailable.add(DentryCounter.RECLAIMED);
+            degraded.add("counters [RECLAIMED] unavailable: reclaim is per memory cgroup and this sampler counts by"
+                    + " v2 cgroup on a host whose memory controller is in v1; count by memory cgroup to get it");
+        }
         List<Hook> live = new ArrayList<>();
         List<String> liveTargets = new ArrayList<>();
         for (Hook hook : hooks) {
             List<String> targets = options.targetOverrides().containsKey(hook.program())
                     ? List.of(options.targetOverrides().get(hook.program())) : hook.targets();
+            if (RECLAIM_HOOKS.contains(hook) && superCacheScan == 0) {
+                degrade(hook, "/proc/kallsyms shows no address for " + SUPER_CACHE_SCAN
+                        + " (kptr_restrict, or no CAP_SYSLOG): the superblock shrinker cannot be told apart", unavailable, degraded);
+                continue;
+            }
             String target = targets.stream().filter(exists).findFirst().orElse(null);
             if (target == null) {
                 String why = hook.program() + ": none of " + targets + " exists in this kernel (inlined, renamed or"
@@ -173,28 +217,21 @@ final class DentryProbes implements AutoCloseable {
         try {
             Set<String> loading = new HashSet<>();
             live.forEach(h -> loading.add(h.program()));
-            for (Hook h : FENTRY_HOOKS) {
+            for (Hook h : ALL_HOOKS) {
                 object.program(h.program()).setAutoload(loading.contains(h.program()));
             }
-            for (Hook h : KPROBE_HOOKS) {
-                object.program(h.program()).setAutoload(loading.contains(h.program()));
-            }
-            for (Hook h : TRACEPOINT_HOOKS) {
-                object.program(h.program()).setAutoload(loading.contains(h.program()));
-            }
-            if (mode == AttachMode.FENTRY) {
-                for (int i = 0; i < live.size(); i++) {
+            for (int i = 0; i < live.size(); i++) {
+                if (live.get(i).program().startsWith("f")) { // fentry/fexit: the target is fixed at load
                     object.program(live.get(i).program()).setAttachTarget(liveTargets.get(i));
                 }
             }
             object.map(COUNTS_MAP).setMaxEntries(options.capacity());
-            // .rodata is dentry.bpf.c's config struct: { bool key_by_memcg; }
-            object.map(".rodata").setInitialValue(new byte[] {(byte) (options.keyByMemcg() ? 1 : 0)});
+            object.map(".rodata").setInitialValue(config(options, superCacheScan));
             load(object, mode);
             for (int i = 0; i < live.size(); i++) {
                 Hook hook = live.get(i);
                 try {
-                    attach(object.program(hook.program()), mode, liveTargets.get(i));
+                    attach(object.program(hook.program()), liveTargets.get(i));
                 } catch (BpfException e) {
                     if (hook.essential()) {
                         throw e;
@@ -233,17 +270,29 @@ final class DentryProbes implements AutoCloseable {
         }
     }
 
-    private static void attach(BpfProgram program, AttachMode mode, String target) {
-        switch (mode) {
-            case FENTRY -> program.attach();
-            case KPROBE -> program.attachKprobe(target, program.name().startsWith("kretprobe_"));
-            case TRACEPOINT -> program.attachRawTracepoint(target);
-            default -> throw new AssertionError(mode);
+    /** dentry.bpf.c's {@code config}, the whole of .rodata: {@code { bool key_by_memcg; bool reclaim_by_memcg; u64 super_cache_scan; }}. */
+    private static byte[] config(Options options, long superCacheScan) {
+        java.nio.ByteBuffer config = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
+        config.put(0, (byte) (options.keyByMemcg() ? 1 : 0));
+        config.put(1, (byte) (options.reclaimByMemcg() ? 1 : 0));
+        config.putLong(8, superCacheScan);
+        return config.array();
+    }
+
+    /** The program's name says its kind: {@code tp_} raw tracepoint, {@code kprobe_}/{@code kretprobe_}, or fentry/fexit. */
+    private static void attach(BpfProgram program, String target) {
+        String name = program.name();
+        if (name.startsWith("tp_")) {
+            program.attachRawTracepoint(target);
+        } else if (name.startsWith("kprobe_") || name.startsWith("kretprobe_")) {
+            program.attachKprobe(target, name.startsWith("kretprobe_"));
+        } else {
+            program.attach();
         }
     }
 
     /** Which hook targets exist on this kernel, checked before anything is loaded; fails if the mode cannot work at all. */
-    private static Predicate<String> targetsOf(AttachMode mode, KernelRelease kernel) {
+    private static Predicate<String> targetsOf(AttachMode mode, KernelRelease kernel, KernelSymbols symbols) {
         return switch (mode) {
             case FENTRY -> {
                 try (KernelBtf btf = KernelBtf.load()) {
@@ -251,7 +300,7 @@ final class DentryProbes implements AutoCloseable {
                     for (Hook h : FENTRY_HOOKS) {
                         h.targets().stream().filter(btf::hasFunction).forEach(found::add);
                     }
-                    yield found::contains;
+                    yield target -> found.contains(target) || target.startsWith("mm_shrink_slab");
                 }
             }
             case KPROBE -> {
@@ -260,14 +309,14 @@ final class DentryProbes implements AutoCloseable {
                     throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
                             + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")", 0);
                 }
-                yield KernelSymbols.read()::hasFunction;
+                yield target -> symbols.hasFunction(target) || target.startsWith("mm_shrink_slab");
             }
             case TRACEPOINT -> {
                 if (!kernel.atLeast(6, 1)) {
                     throw new BpfException.NotSupported("tracepoint mode needs kernel 6.1+, where kmem:kmem_cache_alloc"
                             + " carries the struct kmem_cache pointer; this kernel is " + kernel, 0);
                 }
-                yield tracepoint -> true; // both slab tracepoints exist on every 6.1+ kernel
+                yield tracepoint -> true; // the slab and vmscan tracepoints exist on every 6.1+ kernel
             }
             default -> throw new AssertionError(mode);
         };

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param cgroups      per-cgroup counts: every cgroup seen since the sampler opened, removed ones for a
  *                     grace period (empty in node-only mode)
  * @param freed        dentries freed on the node since the sampler opened ({@link DentryCounter#FREED})
+ * @param reclaim      node-wide reclaim of the dentry cache since the sampler opened
  * @param mapFullDrops dentry events the kernel could not count because the cgroup map was full
  * @param readTime     how long the reading took
  */
@@ -25,6 +26,7 @@ public record DentrySample(
         NodeDentryState node,
         List<CgroupDentryCounts> cgroups,
         long freed,
+        DentryReclaim reclaim,
         long mapFullDrops,
         Duration readTime) {
 

@@ -52,6 +52,7 @@ public final class DentrySampler implements AutoCloseable {
     private final DentryProbes probes;
     private final PerCpuMapReader countsReader;
     private final PerCpuArrayReader nodeReader;
+    private final PerCpuArrayReader latencyReader;
     private final CounterTable table;
     private final CgroupLedger ledger;
     private boolean closed;
@@ -76,8 +77,10 @@ public final class DentrySampler implements AutoCloseable {
                     throw new BpfException.PermissionDenied(caps.missingForTracing(), 1);
                 }
                 List<String> failures = new ArrayList<>();
+                // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
+                boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
                 DentryProbes.Options options = new DentryProbes.Options(
-                        b.mapCapacity, key == CgroupKey.MEMORY, kernel, Map.copyOf(b.targetOverrides));
+                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, kernel, Map.copyOf(b.targetOverrides));
                 try {
                     opened = DentryProbes.open(b.attachMode, options, failures);
                 } catch (BpfException e) {
@@ -99,6 +102,7 @@ public final class DentrySampler implements AutoCloseable {
             try {
                 this.countsReader = new PerCpuMapReader(opened.counts(), b.readStrategy);
                 this.nodeReader = new PerCpuArrayReader(opened.nodeCounts());
+                this.latencyReader = new PerCpuArrayReader(opened.reclaimLatency());
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -112,6 +116,7 @@ public final class DentrySampler implements AutoCloseable {
         } else {
             this.countsReader = null;
             this.nodeReader = null;
+            this.latencyReader = null;
             this.table = null;
             this.ledger = null;
             this.counters = Set.of();
@@ -164,14 +169,29 @@ public final class DentrySampler implements AutoCloseable {
         List<CgroupDentryCounts> cgroups = List.of();
         long freed = 0;
         long drops = 0;
+        DentryReclaim reclaim = DentryReclaim.NONE;
         if (probes != null) {
             readCounts();
             cgroups = ledger.update(table, time, countsReader::delete);
             freed = nodeReader.sum(DentryProbes.NODE_FREED);
             drops = nodeReader.sum(DentryProbes.NODE_MAP_FULL_DROPS);
+            reclaim = readReclaim();
         }
-        return new DentrySample(time, info, counters, node, cgroups, freed, drops,
+        return new DentrySample(time, info, counters, node, cgroups, freed, reclaim, drops,
                 Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private DentryReclaim readReclaim() {
+        List<Long> buckets = new ArrayList<>(DentryProbes.LATENCY_BUCKETS);
+        if (counters.contains(DentryCounter.RECLAIM)) {
+            for (int i = 0; i < DentryProbes.LATENCY_BUCKETS; i++) {
+                buckets.add(latencyReader.sum(i));
+            }
+        }
+        return new DentryReclaim(nodeReader.sum(DentryProbes.NODE_RECLAIM_RUNS),
+                nodeReader.sum(DentryProbes.NODE_RECLAIM_SCANNED), nodeReader.sum(DentryProbes.NODE_RECLAIM_FREED),
+                Duration.ofNanos(nodeReader.sum(DentryProbes.NODE_RECLAIM_NS)), buckets,
+                nodeReader.sum(DentryProbes.NODE_PRUNE_DCACHE_SB), nodeReader.sum(DentryProbes.NODE_SHRINK_DCACHE_SB));
     }
 
     /** The map read alone: into buffers allocated once (what the allocation test measures). */
@@ -194,6 +214,7 @@ public final class DentrySampler implements AutoCloseable {
         if (probes != null) {
             countsReader.close();
             nodeReader.close();
+            latencyReader.close();
             probes.close();
         }
     }

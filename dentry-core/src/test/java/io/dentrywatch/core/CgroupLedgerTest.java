@@ -34,7 +34,7 @@ class CgroupLedgerTest {
     void liveCgroupsReportTheKernelsCountsWithTheirPaths() throws IOException {
         long a = mkdir("kubepods/a");
         List<CgroupDentryCounts> out = ledger.update(table(row(a, 10, 4, 3, 1)), t0, this::delete);
-        assertEquals(List.of(new CgroupDentryCounts(a, "/kubepods/a", 10, 4, 3, 1)), out);
+        assertEquals(List.of(new CgroupDentryCounts(a, "/kubepods/a", 10, 4, 3, 1, 0)), out);
         assertEquals(List.of(), deleted);
     }
 
@@ -75,7 +75,7 @@ class CgroupLedgerTest {
         ledger.update(table(row(a, 10, 1, 2, 3)), t0.plusSeconds(1), this::delete);
         // the kernel entry was deleted; a straggler event recreates it from zero
         List<CgroupDentryCounts> out = ledger.update(table(row(a, 1, 0, 0, 0)), t0.plusSeconds(2), this::delete);
-        assertEquals(new CgroupDentryCounts(a, "/a", 11, 1, 2, 3), find(out, a));
+        assertEquals(new CgroupDentryCounts(a, "/a", 11, 1, 2, 3, 0), find(out, a));
     }
 
     @Test
@@ -105,7 +105,7 @@ class CgroupLedgerTest {
         long a = mkdir("a");
         long withGeneration = (7L << 32) | a;
         List<CgroupDentryCounts> out = old.update(table(row(withGeneration, 2, 0, 0, 0)), t0, this::delete);
-        assertEquals(new CgroupDentryCounts(a, "/a", 2, 0, 0, 0), out.get(0));
+        assertEquals(new CgroupDentryCounts(a, "/a", 2, 0, 0, 0, 0), out.get(0));
     }
 
     private boolean delete(long id) {
@@ -126,10 +126,11 @@ class CgroupLedgerTest {
     }
 
     private static CounterTable table(long[]... rows) {
-        CounterTable t = new CounterTable(4, 4);
+        int fields = DentryProbes.VALUE_FIELDS.size();
+        CounterTable t = new CounterTable(fields, 4);
         for (long[] r : rows) {
             int row = t.addRow(r[0]);
-            for (int f = 0; f < 4; f++) {
+            for (int f = 0; f < fields && f + 1 < r.length; f++) {
                 t.add(row, f, r[f + 1]);
             }
         }

@@ -38,6 +38,28 @@ final class KernelTestSupport {
         Assumptions.abort(why);
     }
 
+    /**
+     * Where to create a cgroup that is its own memory cgroup: the v1 memory hierarchy where there is
+     * one, else a child of the v2 root with the memory controller enabled for its children (the
+     * caller removes it).
+     */
+    static Path memoryCgroupParent(Path unified, String name) throws java.io.IOException {
+        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
+        if (mounts.memory().isPresent()) {
+            return mounts.memory().get();
+        }
+        Path parent = Files.createDirectories(unified.resolve(name + "-memcg"));
+        Files.writeString(unified.resolve("cgroup.subtree_control"), "+memory");
+        Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory");
+        return parent;
+    }
+
+    /** Limits a memory cgroup: {@code memory.max} on v2, {@code memory.limit_in_bytes} on v1. */
+    static void limitMemory(Path cgroup, long bytes) throws java.io.IOException {
+        Path v2 = cgroup.resolve("memory.max");
+        Files.writeString(Files.exists(v2) ? v2 : cgroup.resolve("memory.limit_in_bytes"), Long.toString(bytes));
+    }
+
     /** Root (for BPF and for creating cgroups) and a cgroup v2 hierarchy to create cgroups in. */
     static Path requireRootAndUnifiedCgroup() {
         Capabilities caps = Capabilities.parseStatus(ProcFiles.read(Path.of("/proc/self/status")), Path.of("/proc/self/status"));
