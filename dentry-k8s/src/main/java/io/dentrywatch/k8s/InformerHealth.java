@@ -15,14 +15,19 @@ final class InformerHealth {
     /** The RBAC rule the resolver needs, as a ClusterRole writes it. */
     static final String REQUIRED_RULE = "apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\",\"list\",\"watch\"]";
 
-    private static final Logger LOG = LoggerFactory.getLogger(KubernetesContainerResolver.class);
     private static final int HTTP_FORBIDDEN = 403;
 
     private final String nodeName;
+    private final Logger log;
     private volatile Status status;
 
     InformerHealth(String nodeName) {
+        this(nodeName, LoggerFactory.getLogger(KubernetesContainerResolver.class));
+    }
+
+    InformerHealth(String nodeName, Logger log) {
         this.nodeName = nodeName;
+        this.log = log;
         this.status = new Status(State.NOT_STARTED, "not started");
     }
 
@@ -73,9 +78,9 @@ final class InformerHealth {
             return;
         }
         switch (state) {
-            case FORBIDDEN -> LOG.error("Pod informer: {}", message);
-            case UNAVAILABLE -> LOG.warn("Pod informer: {}", message);
-            default -> LOG.info("Pod informer: {}", message);
+            case FORBIDDEN -> log.error("Pod informer: {}", message);
+            case UNAVAILABLE -> log.warn("Pod informer: {}", message);
+            default -> log.info("Pod informer: {}", message);
         }
     }
 

@@ -160,6 +160,11 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         }
     }
 
+    /** How many cgroups the cache holds; for tests of its bound. */
+    int cachedCgroups() {
+        return cache.size();
+    }
+
     /** The index of this node's pods; for tests that wait for an event. */
     PodIndex pods() {
         return pods;

@@ -33,7 +33,7 @@ final class PodIndex implements ResourceEventHandler<Pod> {
      */
     PodRecord current(String pathUid) {
         PodRecord pod = byUid.get(pathUid);
-        if (pod != null && pod.isDeleted() && pod.expired(nanoClock.getAsLong())) {
+        if (pod != null && pod.deleted() && pod.expired(nanoClock.getAsLong())) {
             return null;
         }
         return pod;

@@ -20,12 +20,11 @@ import java.util.Map;
  * @param runtime        the runtime named by the containers' ids ({@code containerd}, {@code cri-o}, {@code docker}), or {@code ""}
  * @param containerNames container name by runtime container id (prefix such as {@code containerd://} stripped),
  *                       current and last terminated instances of regular, init and ephemeral containers
- * @param expiresAtNanos when a deleted pod stops resolving, on the resolver's nano clock; {@link #LIVE} while the pod exists
+ * @param deleted        whether the pod is gone from the API
+ * @param expiresAtNanos when a deleted pod stops resolving, on the resolver's nano clock; unused while the pod exists
  */
 record PodRecord(String namespace, String name, String uid, String runtime, Map<String, String> containerNames,
-                 long expiresAtNanos) {
-
-    static final long LIVE = Long.MAX_VALUE;
+                 boolean deleted, long expiresAtNanos) {
 
     /** The annotation by which a mirror pod names the static pod (the kubelet's UID, which cgroup paths carry). */
     static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -49,7 +48,7 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
                 }
             }
         }
-        return new PodRecord(meta.getNamespace(), meta.getName(), meta.getUid(), runtime, names, LIVE);
+        return new PodRecord(meta.getNamespace(), meta.getName(), meta.getUid(), runtime, names, false, 0);
     }
 
     /** The keys a cgroup path may carry for this pod: its UID and, for a mirror pod, the static pod's UID. */
@@ -66,15 +65,12 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
     }
 
     PodRecord deleted(long expiresAtNanos) {
-        return new PodRecord(namespace, name, uid, runtime, containerNames, expiresAtNanos);
-    }
-
-    boolean isDeleted() {
-        return expiresAtNanos != LIVE;
+        return new PodRecord(namespace, name, uid, runtime, containerNames, true, expiresAtNanos);
     }
 
     boolean expired(long nowNanos) {
-        return isDeleted() && nowNanos - expiresAtNanos >= 0;
+        // compared as a difference, as System.nanoTime() values may wrap
+        return deleted && nowNanos - expiresAtNanos >= 0;
     }
 
     /** The container's name, or {@code null} when no status of this pod carries the id. */

@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +40,6 @@ class KubernetesContainerResolverTest {
 
     /** What the informer lists first, from the API server's cache; the mock sees it without the field selector. */
     private static final String LIST_PODS = "/api/v1/pods?resourceVersion=0";
-    private static final Duration AWAIT = Duration.ofSeconds(15);
 
     KubernetesMockServer server;
     KubernetesClient client;
@@ -64,7 +62,7 @@ class KubernetesContainerResolverTest {
                 .nanoClock(clock::get)
                 .build();
         resolver.start();
-        awaitTrue(resolver::isSynced, "informer synced");
+        Await.until(resolver::isSynced, () -> "informer synced");
         return resolver;
     }
 
@@ -80,31 +78,14 @@ class KubernetesContainerResolverTest {
 
     private ContainerIdentity awaitResolved(long cgroupId, String path, String expectedPod) {
         ContainerIdentity[] last = new ContainerIdentity[1];
-        awaitTrue(() -> {
+        Await.until(() -> {
             last[0] = resolver.resolve(cgroupId, path);
             return last[0].pod().equals(expectedPod);
         }, () -> "pod " + expectedPod + " for " + path + ", last " + last[0]);
         return last[0];
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        awaitTrue(condition, () -> what);
-    }
 
-    private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) {
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("gave up waiting for " + what.get());
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what.get());
-            }
-        }
-    }
 
     private static ContainerIdentity pathOnly(String podUid, String containerId, String runtime) {
         return new ContainerIdentity("", podUid, containerId, podUid, containerId, runtime, QosClass.BURSTABLE);
@@ -155,7 +136,7 @@ class KubernetesContainerResolverTest {
 
         updateStatus(pod, List.of(running("api", "cri-o://" + id)));
 
-        awaitTrue(() -> resolver.resolve(31, path).container().equals("api"), "container name from the updated status");
+        Await.until(() -> resolver.resolve(31, path).container().equals("api"), () -> "container name from the updated status");
         assertEquals(new ContainerIdentity("payments", "api-0", "api", uid, id, "cri-o", QosClass.BURSTABLE),
                 resolver.resolve(31, path));
     }
@@ -173,13 +154,13 @@ class KubernetesContainerResolverTest {
 
         updateStatus(pod, List.of(restarted("redis", "containerd://" + second, "containerd://" + first, 1)));
         String secondPath = burstableScope(uid, "cri-containerd-", second);
-        awaitTrue(() -> resolver.resolve(42, secondPath).container().equals("redis"), "name of the restarted container");
+        Await.until(() -> resolver.resolve(42, secondPath).container().equals("redis"), () -> "name of the restarted container");
         assertEquals("redis", resolver.resolve(41, firstPath).container());
 
         // a second restart: the first id is in no status any more, but its cgroup was named once
         updateStatus(pod, List.of(restarted("redis", "containerd://" + third, "containerd://" + second, 2)));
         String thirdPath = burstableScope(uid, "cri-containerd-", third);
-        awaitTrue(() -> resolver.resolve(43, thirdPath).container().equals("redis"), "name after the second restart");
+        Await.until(() -> resolver.resolve(43, thirdPath).container().equals("redis"), () -> "name after the second restart");
 
         assertEquals(new ContainerIdentity("infra", "redis-0", "redis", uid, first, "containerd", QosClass.BURSTABLE),
                 resolver.resolve(41, firstPath));
@@ -196,7 +177,7 @@ class KubernetesContainerResolverTest {
         ContainerIdentity named = awaitResolved(51, path, "nginx-5c7588df-9qwzl");
 
         client.pods().inNamespace("web").withName("nginx-5c7588df-9qwzl").delete();
-        awaitTrue(() -> resolver.pods().current(uid) != null && resolver.pods().current(uid).isDeleted(), "delete event");
+        Await.until(() -> resolver.pods().current(uid) != null && resolver.pods().current(uid).deleted(), () -> "delete event");
 
         clock.addAndGet(Duration.ofMinutes(4).toNanos());
         assertEquals(named, resolver.resolve(51, path), "within the grace period");
@@ -311,7 +292,7 @@ class KubernetesContainerResolverTest {
         resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).build();
 
         resolver.start();
-        awaitTrue(() -> resolver.status().state() == State.FORBIDDEN, () -> "FORBIDDEN, last " + resolver.status());
+        Await.until(() -> resolver.status().state() == State.FORBIDDEN, () -> "FORBIDDEN, last " + resolver.status());
 
         String message = resolver.status().message();
         assertTrue(message.contains("apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\",\"list\",\"watch\"]"), message);
@@ -324,7 +305,7 @@ class KubernetesContainerResolverTest {
         server.clearExpectations();
         assertEquals(new ContainerIdentity("shop", "search-0", "search", uid, id, "containerd", QosClass.BURSTABLE),
                 awaitResolved(111, path, "search-0"));
-        awaitTrue(() -> resolver.isSynced() && resolver.status().state() == State.SYNCED, () -> "synced, last " + resolver.status());
+        Await.until(() -> resolver.isSynced() && resolver.status().state() == State.SYNCED, () -> "synced, last " + resolver.status());
     }
 
     @Test
@@ -380,7 +361,7 @@ class KubernetesContainerResolverTest {
         assertEquals(State.NOT_STARTED, resolver.status().state());
 
         resolver.start();
-        awaitTrue(() -> resolver.status().state() == State.SYNCED, () -> "SYNCED, last " + resolver.status());
+        Await.until(() -> resolver.status().state() == State.SYNCED, () -> "SYNCED, last " + resolver.status());
         resolver.close();
 
         assertEquals(State.CLOSED, resolver.status().state());
