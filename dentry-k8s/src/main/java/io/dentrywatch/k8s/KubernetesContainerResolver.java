@@ -179,30 +179,35 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         if (pod == null) {
             return new Resolved(cgroupPath, fromPath.podUid(), null, fromPath, false);
         }
+        String containerId = fromPath.containerId();
+        String byStatus = containerId.isEmpty() ? null : pod.containerName(containerId);
+        String remembered = byStatus == null ? rememberedName(previous, cgroupPath, pod) : null;
         String container;
-        boolean named;
-        String byStatus = fromPath.containerId().isEmpty() ? null : pod.containerName(fromPath.containerId());
-        if (fromPath.containerId().isEmpty()) {
+        if (containerId.isEmpty()) {
             // the pod's own cgroup, or a child we cannot read an id from
             container = fromPath.container();
-            named = false;
         } else if (byStatus != null) {
             container = byStatus;
-            named = true;
-        } else if (previous != null && previous.named() && previous.path().equals(cgroupPath)
-                && previous.pod() != null && previous.pod().uid().equals(pod.uid())) {
-            // a container id never changes its name, even once its status has rolled out of the pod
-            container = previous.identity().container();
-            named = true;
+        } else if (remembered != null) {
+            container = remembered;
         } else {
             container = SANDBOX_CONTAINER;
-            named = false;
         }
+        boolean named = byStatus != null || remembered != null;
         // the cgroupfs driver's bare ids do not say which runtime; the pod's container ids do
-        String runtime = fromPath.runtime().isEmpty() && !fromPath.containerId().isEmpty() ? pod.runtime() : fromPath.runtime();
+        String runtime = fromPath.runtime().isEmpty() && !containerId.isEmpty() ? pod.runtime() : fromPath.runtime();
         ContainerIdentity identity = new ContainerIdentity(
-                pod.namespace(), pod.name(), container, pod.uid(), fromPath.containerId(), runtime, fromPath.qos());
+                pod.namespace(), pod.name(), container, pod.uid(), containerId, runtime, fromPath.qos());
         return new Resolved(cgroupPath, fromPath.podUid(), pod, identity, named);
+    }
+
+    /** The name this cgroup was given before, if a status named it: a container id never changes its name. */
+    private static String rememberedName(Resolved previous, String cgroupPath, PodRecord pod) {
+        if (previous != null && previous.named() && previous.path().equals(cgroupPath)
+                && previous.pod() != null && previous.pod().uid().equals(pod.uid())) {
+            return previous.identity().container();
+        }
+        return null;
     }
 
     /**

@@ -73,7 +73,7 @@ class InformerHealthTest {
     /** Keeps each log line as "LEVEL message". */
     private static final class RecordingLogger extends LegacyAbstractLogger {
         private static final long serialVersionUID = 1L;
-        final List<String> lines = new ArrayList<>();
+        final transient List<String> lines = new ArrayList<>();
 
         @Override
         protected String getFullyQualifiedCallerName() {
