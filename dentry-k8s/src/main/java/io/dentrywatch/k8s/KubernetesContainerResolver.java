@@ -1,0 +1,352 @@
+package io.dentrywatch.k8s;
+
+import io.dentrywatch.core.CgroupPaths;
+import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.core.ContainerResolver;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Resolves cgroups to the namespace, pod and container names of the pods running on this node,
+ * from a fabric8 informer on those pods.
+ *
+ * <p>The cgroup path gives the pod UID and the container id ({@link CgroupPaths}); the informer maps
+ * them to names. The container name comes from the pod's container, init container and ephemeral
+ * container statuses; a restarted container (new id) keeps its name; an id no status names is the
+ * pod's sandbox and is labelled {@value #SANDBOX_CONTAINER}. A deleted pod keeps resolving for a
+ * grace period so the last samples of its cgroups still get names.
+ *
+ * <p>While the API server is unreachable, slow or denies access, {@link #resolve} still answers with
+ * what the path gives: {@code pod=}<i>the pod UID</i>, {@code container=}<i>the container id</i>,
+ * {@code namespace=""}. The informer retries with backoff; {@link #status()} tells why it is not
+ * synced, and each change of state is logged once.
+ *
+ * <p>Lookups are O(1), thread-safe and allocate nothing once a cgroup has been resolved against the
+ * current state of its pod. Memory is bounded by this node's pods and by the cgroup cache.
+ *
+ * <pre>{@code
+ * try (var resolver = KubernetesContainerResolver.builder().nodeName("node-a").build()) {
+ *     resolver.start();
+ *     ContainerIdentity who = resolver.resolve(cgroupId, cgroupPath);
+ * }
+ * }</pre>
+ */
+public final class KubernetesContainerResolver implements ContainerResolver, AutoCloseable {
+
+    /** The container label of a pod's sandbox (pause) container, as kubelet's cAdvisor metrics name it. */
+    public static final String SANDBOX_CONTAINER = "POD";
+
+    /** How long a deleted pod keeps resolving unless the builder says otherwise. */
+    public static final Duration DEFAULT_DELETED_POD_GRACE = Duration.ofMinutes(5);
+
+    /** The environment variable the node name is read from unless the builder gives one. */
+    public static final String NODE_NAME_VARIABLE = "NODE_NAME";
+
+    private final KubernetesClient client;
+    private final boolean ownsClient;
+    private final String nodeName;
+    private final InformerHealth health;
+    private final PodIndex pods;
+    private final CgroupIdCache<Resolved> cache;
+    private SharedIndexInformer<Pod> informer;
+    private boolean closed;
+
+    private KubernetesContainerResolver(Builder builder, String nodeName) {
+        this.ownsClient = builder.client == null;
+        this.client = ownsClient ? new KubernetesClientBuilder().build() : builder.client;
+        this.nodeName = nodeName;
+        this.health = new InformerHealth(nodeName);
+        this.pods = new PodIndex(nodeName, builder.deletedPodGrace.toNanos(), builder.nanoClock, health);
+        this.cache = new CgroupIdCache<>(builder.maxCachedCgroups);
+    }
+
+    /**
+     * A builder; only the node name is required, from {@link Builder#nodeName(String)} or the
+     * {@value #NODE_NAME_VARIABLE} environment variable.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the pod informer and returns at once, whether or not the API server answers. Until it
+     * has listed the pods, cgroups resolve to what their paths give. Calling it again does nothing.
+     *
+     * @throws IllegalStateException if the resolver is closed
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the resolver is closed");
+        }
+        if (informer != null) {
+            return;
+        }
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+        // lookups go through our own UID index, so the informer's namespace index is dead weight
+        informer.removeNamespaceIndex();
+        informer.exceptionHandler(health::retryAfterException);
+        informer.addEventHandler(pods);
+        health.connecting();
+        informer.start();
+    }
+
+    /**
+     * Whether the informer has listed this node's pods at least once. It stays true while the watch
+     * reconnects, as the pods last seen keep being used; see {@link #status()} for the connection.
+     *
+     * @return {@code true} once the first list has completed, until {@link #close()}
+     */
+    public synchronized boolean isSynced() {
+        return !closed && informer != null && informer.hasSynced();
+    }
+
+    /**
+     * The informer's state now and a sentence saying why, for health checks and diagnostics.
+     *
+     * @return the status; never {@code null}
+     */
+    public Status status() {
+        return health.status();
+    }
+
+    /**
+     * The node whose pods are resolved.
+     *
+     * @return the node name
+     */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Pod cgroups get the names of their pod and container once the informer knows the pod, and
+     * the pod UID and container id until then; other cgroups get their systemd unit or path.
+     */
+    @Override
+    public ContainerIdentity resolve(long cgroupId, String cgroupPath) {
+        Resolved cached = cache.get(cgroupId);
+        if (cached != null && cached.path().equals(cgroupPath)
+                && (cached.pathPodUid().isEmpty() || pods.current(cached.pathPodUid()) == cached.pod())) {
+            return cached.identity();
+        }
+        Resolved fresh = resolveAgainstPods(cgroupPath, cached);
+        cache.put(cgroupId, fresh);
+        return fresh.identity();
+    }
+
+    /** Stops the informer and, if the resolver created it, closes the Kubernetes client. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        health.closed();
+        if (informer != null) {
+            informer.close();
+        }
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /** How many cgroups the cache holds; for tests of its bound. */
+    int cachedCgroups() {
+        return cache.size();
+    }
+
+    /** The index of this node's pods; for tests that wait for an event. */
+    PodIndex pods() {
+        return pods;
+    }
+
+    private Resolved resolveAgainstPods(String cgroupPath, Resolved previous) {
+        ContainerIdentity fromPath = CgroupPaths.parse(cgroupPath);
+        if (!fromPath.isPod()) {
+            return new Resolved(cgroupPath, "", null, fromPath, false);
+        }
+        PodRecord pod = pods.current(fromPath.podUid());
+        if (pod == null) {
+            return new Resolved(cgroupPath, fromPath.podUid(), null, fromPath, false);
+        }
+        String containerId = fromPath.containerId();
+        String byStatus = containerId.isEmpty() ? null : pod.containerName(containerId);
+        String remembered = byStatus == null ? rememberedName(previous, cgroupPath, pod) : null;
+        String container;
+        if (containerId.isEmpty()) {
+            // the pod's own cgroup, or a child we cannot read an id from
+            container = fromPath.container();
+        } else if (byStatus != null) {
+            container = byStatus;
+        } else if (remembered != null) {
+            container = remembered;
+        } else {
+            container = SANDBOX_CONTAINER;
+        }
+        boolean named = byStatus != null || remembered != null;
+        // the cgroupfs driver's bare ids do not say which runtime; the pod's container ids do
+        String runtime = fromPath.runtime().isEmpty() && !containerId.isEmpty() ? pod.runtime() : fromPath.runtime();
+        ContainerIdentity identity = new ContainerIdentity(
+                pod.namespace(), pod.name(), container, pod.uid(), containerId, runtime, fromPath.qos());
+        return new Resolved(cgroupPath, fromPath.podUid(), pod, identity, named);
+    }
+
+    /** The name this cgroup was given before, if a status named it: a container id never changes its name. */
+    private static String rememberedName(Resolved previous, String cgroupPath, PodRecord pod) {
+        if (previous != null && previous.named() && previous.path().equals(cgroupPath)
+                && previous.pod() != null && previous.pod().uid().equals(pod.uid())) {
+            return previous.identity().container();
+        }
+        return null;
+    }
+
+    /**
+     * A cgroup resolved against one state of its pod.
+     *
+     * @param path       the cgroup path it was resolved from
+     * @param pathPodUid the pod UID in the path, or {@code ""} outside pods
+     * @param pod        the pod state it was resolved against, or {@code null} if the pod was unknown
+     * @param identity   the answer
+     * @param named      whether a container status named it
+     */
+    private record Resolved(String path, String pathPodUid, PodRecord pod, ContainerIdentity identity, boolean named) {
+    }
+
+    /** The informer's state. */
+    public enum State {
+        /** {@link #start()} has not been called. */
+        NOT_STARTED,
+        /** Started; the first list of pods has not completed yet. */
+        CONNECTING,
+        /** This node's pods are listed and watched. */
+        SYNCED,
+        /** The API server could not be reached or the watch was lost; retrying with backoff. */
+        UNAVAILABLE,
+        /** The API server answered 403: the service account lacks the RBAC rule; retrying with backoff. */
+        FORBIDDEN,
+        /** {@link #close()} was called. */
+        CLOSED
+    }
+
+    /**
+     * The informer's state and a sentence explaining it; for {@link State#FORBIDDEN}, the sentence
+     * names the ClusterRole rule needed.
+     *
+     * @param state   the state
+     * @param message why, for logs and health endpoints
+     */
+    public record Status(State state, String message) {
+        /** Checks that both parts are present. */
+        public Status {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Configures a {@link KubernetesContainerResolver}. Not thread-safe. */
+    public static final class Builder {
+
+        private KubernetesClient client;
+        private String nodeName;
+        private Duration deletedPodGrace = DEFAULT_DELETED_POD_GRACE;
+        private int maxCachedCgroups = 16_384;
+        private LongSupplier nanoClock = System::nanoTime;
+        private UnaryOperator<String> environment = System::getenv;
+
+        private Builder() {
+        }
+
+        /**
+         * The client to watch pods with; the caller keeps owning it. Without one, the resolver
+         * builds a client from the usual configuration (in-cluster service account, kubeconfig) and
+         * closes it on {@link KubernetesContainerResolver#close()}.
+         *
+         * @param client the client
+         * @return this builder
+         */
+        public Builder client(KubernetesClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * The node whose pods to resolve; without it, the {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} environment
+         * variable (set it from the downward API's {@code spec.nodeName}).
+         *
+         * @param nodeName the node name as the API server knows it
+         * @return this builder
+         */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
+
+        /**
+         * How long a deleted pod keeps resolving, so its last samples still get names; default
+         * {@link KubernetesContainerResolver#DEFAULT_DELETED_POD_GRACE}.
+         *
+         * @param grace zero or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code grace} is negative
+         */
+        public Builder deletedPodGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("deletedPodGrace must not be negative, was " + grace);
+            }
+            this.deletedPodGrace = grace;
+            return this;
+        }
+
+        /**
+         * How many cgroups one generation of the cache holds (it keeps at most twice as many); default 16,384.
+         *
+         * @param maxCachedCgroups at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxCachedCgroups} is less than 1
+         */
+        public Builder maxCachedCgroups(int maxCachedCgroups) {
+            if (maxCachedCgroups < 1) {
+                throw new IllegalArgumentException("maxCachedCgroups must be at least 1, was " + maxCachedCgroups);
+            }
+            this.maxCachedCgroups = maxCachedCgroups;
+            return this;
+        }
+
+        /** The clock deleted pods expire on; tests move it by hand. */
+        Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /** Where {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} is read from; tests replace the process environment. */
+        Builder environment(UnaryOperator<String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * Builds the resolver; call {@link KubernetesContainerResolver#start()} to start watching.
+         *
+         * @return the resolver
+         * @throws IllegalStateException if no node name was given and {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} is unset
+         */
+        public KubernetesContainerResolver build() {
+            String node = nodeName != null ? nodeName : environment.apply(NODE_NAME_VARIABLE);
+            if (node == null || node.isBlank()) {
+                throw new IllegalStateException("The node name is unknown: call nodeName(...) or set " + NODE_NAME_VARIABLE
+                        + " from the downward API (env: - name: NODE_NAME, valueFrom: fieldRef: fieldPath: spec.nodeName)");
+            }
+            return new KubernetesContainerResolver(this, node.strip());
+        }
+    }
+}
