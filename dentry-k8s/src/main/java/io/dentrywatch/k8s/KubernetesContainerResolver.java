@@ -1,5 +1,6 @@
 package io.dentrywatch.k8s;
 
+import io.dentrywatch.core.CgroupIdCache;
 import io.dentrywatch.core.CgroupPaths;
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerResolver;

@@ -1,19 +1,26 @@
-package io.dentrywatch.k8s;
+package io.dentrywatch.core;
 
 import java.util.Arrays;
 
 /**
- * A map from cgroup id to value without boxing, bounded by two generations: when the young one is
- * full it becomes the old one, and a hit in the old one moves back to the young one. So it holds at
- * most twice its capacity, and cgroups still looked up survive. Thread-safe; get and put allocate nothing.
+ * A map from cgroup id to value without boxing, for {@link ContainerResolver} implementations that
+ * must answer in O(1) without allocating. Bounded by two generations: when the young one is full it
+ * becomes the old one, and a hit in the old one moves back to the young one, so it holds at most
+ * twice its capacity and cgroups still looked up survive. Thread-safe; get and put allocate nothing.
+ *
+ * @param <V> the cached value
  */
-final class CgroupIdCache<V> {
+public final class CgroupIdCache<V> {
 
     private final int capacity;
     private Table young;
     private Table old;
 
-    CgroupIdCache(int capacity) {
+    /**
+     * @param capacity entries per generation; at least 1
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public CgroupIdCache(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("cache capacity must be at least 1, was " + capacity);
         }
@@ -22,7 +29,8 @@ final class CgroupIdCache<V> {
         this.old = new Table(capacity);
     }
 
-    synchronized V get(long id) {
+    /** The value cached for {@code id}, or {@code null}. */
+    public synchronized V get(long id) {
         V value = young.get(id);
         if (value == null) {
             value = old.get(id);
@@ -33,16 +41,18 @@ final class CgroupIdCache<V> {
         return value;
     }
 
-    synchronized void put(long id, V value) {
+    /** Caches {@code value} for {@code id}. */
+    public synchronized void put(long id, V value) {
         putYoung(id, value);
     }
 
-    synchronized int size() {
+    /** Entries held now, in both generations. */
+    public synchronized int size() {
         return young.size + old.size;
     }
 
     private void putYoung(long id, V value) {
-        if (young.size >= capacity && young.get(id) == null) {
+        if (young.size >= capacity && !young.contains(id)) {
             Table emptied = old;
             emptied.clear();
             old = young;
@@ -73,6 +83,10 @@ final class CgroupIdCache<V> {
                 }
             }
             return null;
+        }
+
+        boolean contains(long id) {
+            return get(id) != null;
         }
 
         void put(long id, V value) {
