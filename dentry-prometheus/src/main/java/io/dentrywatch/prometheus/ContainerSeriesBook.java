@@ -36,6 +36,9 @@ import java.util.Map;
  * </ul>
  *
  * <p>Not thread-safe: its owner serialises calls.
+ *
+ * <p>dentry-prometheus and dentry-micrometer each carry an identical copy of this class (adapters do not
+ * depend on each other); it belongs in dentry-core once the core takes it.
  */
 final class ContainerSeriesBook {
 

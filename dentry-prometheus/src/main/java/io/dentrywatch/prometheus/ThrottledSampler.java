@@ -18,6 +18,9 @@ import java.util.function.Supplier;
  *
  * <p>A failed read is counted and logged, and the last good values stay exported: a scrape never
  * fails because the kernel could not be read once, and series are not expired while reads fail.
+ *
+ * <p>dentry-prometheus and dentry-micrometer each carry an identical copy of this class (adapters do not
+ * depend on each other); it belongs in dentry-core once the core takes it.
  */
 final class ThrottledSampler {
 
