@@ -93,7 +93,6 @@ public final class DentryCollector implements MultiCollector {
     }
 
     private static void sampleSnapshots(DentrySample sample, Reading reading, List<MetricSnapshot> snapshots) {
-        List<CounterDataPointSnapshot> unused = List.of();
         for (ContainerFamily family : ContainerFamily.values()) {
             Optional<DentryCounter> source = family.source().filter(sample.counters()::contains);
             if (source.isEmpty()) {
