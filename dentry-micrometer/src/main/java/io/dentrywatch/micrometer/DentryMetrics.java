@@ -2,7 +2,6 @@ package io.dentrywatch.micrometer;
 
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -201,15 +199,14 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
 
     private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, Double> meters) {
         for (ContainerMeter meter : ContainerMeter.values()) {
-            Optional<DentryCounter> source = meter.source().filter(sample.counters()::contains);
-            if (source.isEmpty()) {
+            if (!meter.fedBy(sample.counters())) {
                 continue; // absent, not zero: dentry.monitor.family.available says so
             }
             for (ContainerSeries series : reading.series()) {
                 SeriesLabels labels = series.labels();
                 Tags tags = Tags.of(MeterNames.NAMESPACE, labels.namespace(), MeterNames.POD, labels.pod(),
                         MeterNames.CONTAINER, labels.container());
-                meters.put(MeterSpec.counter(meter.name, meter.help, tags), (double) series.count(source.get()));
+                meters.put(MeterSpec.counter(meter.name, meter.help, tags), (double) meter.valueOf(series));
             }
         }
 
@@ -229,9 +226,8 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
                     Tags.of("reason", reason)), 1.0);
         }
         for (ContainerMeter meter : ContainerMeter.values()) {
-            boolean fed = meter.source().filter(sample.counters()::contains).isPresent();
             meters.put(MeterSpec.gauge(MeterNames.FAMILY_AVAILABLE, MeterNames.FAMILY_AVAILABLE_HELP,
-                    Tags.of("family", meter.prometheusName)), fed ? 1.0 : 0.0);
+                    Tags.of("family", meter.prometheusName)), meter.fedBy(sample.counters()) ? 1.0 : 0.0);
         }
         meters.put(MeterSpec.gauge(MeterNames.TRACKED_CGROUPS, MeterNames.TRACKED_CGROUPS_HELP, Tags.empty()),
                 (double) sample.cgroups().size());

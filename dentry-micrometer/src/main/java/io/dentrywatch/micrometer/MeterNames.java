@@ -2,7 +2,7 @@ package io.dentrywatch.micrometer;
 
 import io.dentrywatch.core.DentryCounter;
 
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every meter of the metric contract in DESIGN.md and of the monitor itself, in Micrometer's dotted
@@ -40,13 +40,30 @@ final class MeterNames {
             this.help = help;
         }
 
-        /** The core counter that feeds this meter; empty while the core cannot measure it at all. */
-        Optional<DentryCounter> source() {
+        /**
+         * The core counters whose sum feeds this meter; the meter is registered only when the sample
+         * says all of them are measured. Empty while the core cannot measure it at all.
+         */
+        Set<DentryCounter> sources() {
             return switch (this) {
-                case ALLOC -> Optional.of(DentryCounter.ALLOC);
-                // DentryCounter has no POSITIVE or NEGATIVE yet: map them here when it does
-                case POSITIVE, NEGATIVE -> Optional.empty();
+                case ALLOC -> Set.of(DentryCounter.ALLOC);
+                // the core counts neither yet: map them here when it does (negative may be a sum of several)
+                case POSITIVE, NEGATIVE -> Set.of();
             };
+        }
+
+        /** Whether this meter is registered for a sample that measures {@code measured}. */
+        boolean fedBy(Set<DentryCounter> measured) {
+            return !sources().isEmpty() && measured.containsAll(sources());
+        }
+
+        /** This meter's value for one series: the sum of its sources. */
+        long valueOf(ContainerSeries series) {
+            long value = 0;
+            for (DentryCounter source : sources()) {
+                value += series.count(source);
+            }
+            return value;
         }
     }
 

@@ -63,11 +63,16 @@ final class Samples {
     /** The golden sample: two pods' containers (one with two cgroups), a systemd service and a login session. */
     static DentrySample golden() {
         return sample(T0, List.of(
-                new CgroupDentryCounts(101, NGINX_CGROUP, 5000),
-                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700),
-                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42),
-                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001),
-                new CgroupDentryCounts(105, SESSION_CGROUP, 12)));
+                cgroup(101, NGINX_CGROUP, 5000),
+                cgroup(102, NGINX_OLD_CGROUP, 700),
+                cgroup(103, SIDECAR_CGROUP, 42),
+                cgroup(104, MARIADB_CGROUP, 9001),
+                cgroup(105, SESSION_CGROUP, 12)));
+    }
+
+    /** The one place tests build a cgroup's counts: allocations only, every other counter zero. */
+    static CgroupDentryCounts cgroup(long cgroupId, String path, long allocations) {
+        return new CgroupDentryCounts(cgroupId, path, allocations);
     }
 
     static DentrySample sample(Instant time, List<CgroupDentryCounts> cgroups) {
@@ -80,7 +85,7 @@ final class Samples {
         List<CgroupDentryCounts> cgroups = new ArrayList<>();
         for (int i = 0; i < allocations.length; i++) {
             if (allocations[i] >= 0) { // a negative count leaves the cgroup out: it is gone
-                cgroups.add(new CgroupDentryCounts(1000 + i, "/c" + i, allocations[i]));
+                cgroups.add(cgroup(1000 + i, "/c" + i, allocations[i]));
             }
         }
         return sample(T0, cgroups);

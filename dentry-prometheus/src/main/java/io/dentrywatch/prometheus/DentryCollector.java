@@ -2,7 +2,6 @@ package io.dentrywatch.prometheus;
 
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -94,13 +92,12 @@ public final class DentryCollector implements MultiCollector {
 
     private static void sampleSnapshots(DentrySample sample, Reading reading, List<MetricSnapshot> snapshots) {
         for (ContainerFamily family : ContainerFamily.values()) {
-            Optional<DentryCounter> source = family.source().filter(sample.counters()::contains);
-            if (source.isEmpty()) {
+            if (!family.fedBy(sample.counters())) {
                 continue; // absent, not zero: dentry_monitor_family_available says so
             }
             List<CounterDataPointSnapshot> points = new ArrayList<>();
             for (ContainerSeries series : reading.series()) {
-                points.add(counterPoint(series.count(source.get()), containerLabels(series.labels())));
+                points.add(counterPoint(family.valueOf(series), containerLabels(series.labels())));
             }
             snapshots.add(counter(family.descriptor, points));
         }
@@ -124,8 +121,7 @@ public final class DentryCollector implements MultiCollector {
         }
         List<GaugeDataPointSnapshot> available = new ArrayList<>();
         for (ContainerFamily family : ContainerFamily.values()) {
-            boolean fed = family.source().filter(sample.counters()::contains).isPresent();
-            available.add(gaugePoint(fed ? 1 : 0, Labels.of("family", family.name)));
+            available.add(gaugePoint(family.fedBy(sample.counters()) ? 1 : 0, Labels.of("family", family.name)));
         }
         snapshots.add(gauge(Families.FAMILY_AVAILABLE, available));
         snapshots.add(gauge(Families.TRACKED_CGROUPS, List.of(gaugePoint(sample.cgroups().size(), Labels.EMPTY))));

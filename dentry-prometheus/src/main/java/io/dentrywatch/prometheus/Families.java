@@ -6,7 +6,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every metric family of the contract in DESIGN.md and of the monitor itself: name, type, HELP and
@@ -41,13 +41,30 @@ final class Families {
             this.descriptor = MetricFamilyDescriptor.counter(name).help(help).labelNames(NAMESPACE, POD, CONTAINER).build();
         }
 
-        /** The core counter that feeds this family; empty while the core cannot measure it at all. */
-        Optional<DentryCounter> source() {
+        /**
+         * The core counters whose sum feeds this family; the family is exported only when the sample
+         * says all of them are measured. Empty while the core cannot measure it at all.
+         */
+        Set<DentryCounter> sources() {
             return switch (this) {
-                case ALLOC -> Optional.of(DentryCounter.ALLOC);
-                // DentryCounter has no POSITIVE or NEGATIVE yet: map them here when it does
-                case POSITIVE, NEGATIVE -> Optional.empty();
+                case ALLOC -> Set.of(DentryCounter.ALLOC);
+                // the core counts neither yet: map them here when it does (negative may be a sum of several)
+                case POSITIVE, NEGATIVE -> Set.of();
             };
+        }
+
+        /** Whether this family is exported for a sample that measures {@code measured}. */
+        boolean fedBy(Set<DentryCounter> measured) {
+            return !sources().isEmpty() && measured.containsAll(sources());
+        }
+
+        /** This family's value for one series: the sum of its sources. */
+        long valueOf(ContainerSeries series) {
+            long value = 0;
+            for (DentryCounter source : sources()) {
+                value += series.count(source);
+            }
+            return value;
         }
     }
 

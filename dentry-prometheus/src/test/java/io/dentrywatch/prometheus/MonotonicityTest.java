@@ -1,6 +1,5 @@
 package io.dentrywatch.prometheus;
 
-import io.dentrywatch.core.CgroupDentryCounts;
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.DentrySample;
 import org.junit.jupiter.api.Test;
@@ -42,10 +41,10 @@ class MonotonicityTest {
     @Test
     void aRestartedContainerAddsItsNewCgroupToWhatTheOldOneCounted() {
         DentryCollector collector = collector();
-        current.set(Samples.sample(Samples.T0, List.of(new CgroupDentryCounts(101, Samples.NGINX_CGROUP, 5000))));
+        current.set(Samples.sample(Samples.T0, List.of(Samples.cgroup(101, Samples.NGINX_CGROUP, 5000))));
         Exposition.scrape(collector);
 
-        current.set(Samples.sample(Samples.T0, List.of(new CgroupDentryCounts(102, Samples.NGINX_OLD_CGROUP, 300))));
+        current.set(Samples.sample(Samples.T0, List.of(Samples.cgroup(102, Samples.NGINX_OLD_CGROUP, 300))));
 
         assertEquals(5300.0, Exposition.family(Exposition.scrape(collector), "dentry_alloc_total").get(NGINX));
     }
