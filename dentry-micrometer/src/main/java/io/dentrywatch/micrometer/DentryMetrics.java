@@ -290,9 +290,10 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
         }
 
         /**
-         * Sets the shortest time between two kernel reads; meter reads within it share the last read.
+         * Sets the shortest time from the end of one kernel read to the start of the next; meter reads
+         * within it, and those that arrive while a read is under way, share that read.
          *
-         * @param minReadInterval zero or more
+         * @param minReadInterval zero or more; zero reads at every meter read
          * @return this builder
          */
         public Builder minReadInterval(Duration minReadInterval) {

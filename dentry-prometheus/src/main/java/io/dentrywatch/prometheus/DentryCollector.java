@@ -183,9 +183,10 @@ public final class DentryCollector implements MultiCollector {
         }
 
         /**
-         * Sets the shortest time between two kernel reads; scrapes within it share the last read.
+         * Sets the shortest time from the end of one kernel read to the start of the next; scrapes within
+         * it, and scrapes that arrive while a read is under way, share that read.
          *
-         * @param minReadInterval zero or more; zero reads at every scrape (concurrent scrapes still share)
+         * @param minReadInterval zero or more; zero reads at every scrape
          * @return this builder
          */
         public Builder minReadInterval(Duration minReadInterval) {

@@ -65,7 +65,8 @@ final class ThrottledSampler {
                 return current.reading(); // another scrape read while this one waited
             }
             Reading reading = readNow(now);
-            latest = new Latest(reading, now.plus(minReadInterval));
+            // counted from the end of the read, so a read slower than the interval is still shared
+            latest = new Latest(reading, clock.instant().plus(minReadInterval));
             return reading;
         } finally {
             readLock.unlock();

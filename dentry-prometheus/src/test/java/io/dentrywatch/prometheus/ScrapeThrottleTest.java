@@ -24,7 +24,7 @@ class ScrapeThrottleTest {
     private final MutableClock clock = new MutableClock(Samples.T0);
 
     @Test
-    void aScrapeArrivingWhileAReadIsUnderWayWaitsForItAndSharesIt() throws Exception {
+    void aScrapeArrivingWhileASlowReadIsUnderWayWaitsForItAndSharesIt() throws Exception {
         CountDownLatch readStarted = new CountDownLatch(1);
         CountDownLatch finishRead = new CountDownLatch(1);
         AtomicInteger reads = new AtomicInteger();
@@ -32,6 +32,7 @@ class ScrapeThrottleTest {
             reads.incrementAndGet();
             readStarted.countDown();
             await(finishRead);
+            clock.advance(Duration.ofSeconds(2)); // the read took longer than the minimum interval
             return Samples.golden();
         });
         ExecutorService scrapers = Executors.newFixedThreadPool(2);
