@@ -29,12 +29,13 @@ public record ContainerSeries(SeriesLabels labels, Map<DentryCounter, Long> coun
     }
 
     /**
-     * A family's value: the sum of its sources.
+     * A per-container family's value: the sum of its sources.
      *
-     * @param family the family; whether it is exported at all is {@link ContainerFamily#measuredIn}'s call
+     * @param family a family whose {@link MetricFamily#perContainer()} holds; whether it is exported at all
+     *               is {@link MetricFamily#measuredIn}'s call
      * @return the value to export for this series
      */
-    public long value(ContainerFamily family) {
+    public long value(MetricFamily family) {
         long value = 0;
         for (DentryCounter source : family.sources()) {
             value += count(source);

@@ -8,8 +8,8 @@ import java.time.InstantSource;
 import java.util.Objects;
 
 /**
- * How a metric adapter's {@link ThrottledSampler} reads and keeps series; the adapters' builders hold
- * one and expose its settings under their own names. Values are checked here, once for every adapter.
+ * How a {@link ThrottledSampler} reads and keeps series: what an {@link AdapterBuilder} collects. Values
+ * are checked here, once for every adapter.
  *
  * @param containerResolver  how a cgroup becomes the namespace, pod and container labels; thread-safe
  *                           and cheap, it is called for every cgroup of every read
@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param maxContainerSeries how many containers may have their own series; zero or more
  * @param deletedSeriesGrace how long a container that no sample mentions keeps its series; zero or more
  */
-public record ExportSettings(
+record ExportSettings(
         ContainerResolver containerResolver,
         InstantSource clock,
         Duration minReadInterval,
@@ -32,7 +32,7 @@ public record ExportSettings(
      * @throws NullPointerException     if a reference is {@code null}
      * @throws IllegalArgumentException if a duration or the series cap is negative
      */
-    public ExportSettings {
+    ExportSettings {
         Objects.requireNonNull(containerResolver, "containerResolver");
         Objects.requireNonNull(clock, "clock");
         if (minReadInterval.isNegative()) {
@@ -52,7 +52,7 @@ public record ExportSettings(
      * @return {@link #defaultContainerResolver()}, the system clock, a 1 s minimum read interval, 1000
      *         container series and 5 minutes of grace
      */
-    public static ExportSettings defaults() {
+    static ExportSettings defaults() {
         return new ExportSettings(defaultContainerResolver(), InstantSource.system(), Duration.ofSeconds(1), 1000,
                 Duration.ofMinutes(5));
     }
@@ -63,7 +63,7 @@ public record ExportSettings(
      *
      * @return a resolver that reads nothing but the path
      */
-    public static ContainerResolver defaultContainerResolver() {
+    static ContainerResolver defaultContainerResolver() {
         return (cgroupId, cgroupPath) -> ContainerIdentity.nonPod(cgroupPath);
     }
 
@@ -71,7 +71,7 @@ public record ExportSettings(
      * @param containerResolver see {@link #containerResolver()}
      * @return these settings with another resolver
      */
-    public ExportSettings withContainerResolver(ContainerResolver containerResolver) {
+    ExportSettings withContainerResolver(ContainerResolver containerResolver) {
         return new ExportSettings(containerResolver, clock, minReadInterval, maxContainerSeries, deletedSeriesGrace);
     }
 
@@ -79,7 +79,7 @@ public record ExportSettings(
      * @param clock see {@link #clock()}
      * @return these settings with another clock
      */
-    public ExportSettings withClock(InstantSource clock) {
+    ExportSettings withClock(InstantSource clock) {
         return new ExportSettings(containerResolver, clock, minReadInterval, maxContainerSeries, deletedSeriesGrace);
     }
 
@@ -88,7 +88,7 @@ public record ExportSettings(
      * @return these settings with another minimum read interval
      * @throws IllegalArgumentException if it is negative
      */
-    public ExportSettings withMinReadInterval(Duration minReadInterval) {
+    ExportSettings withMinReadInterval(Duration minReadInterval) {
         return new ExportSettings(containerResolver, clock, minReadInterval, maxContainerSeries, deletedSeriesGrace);
     }
 
@@ -97,7 +97,7 @@ public record ExportSettings(
      * @return these settings with another series cap
      * @throws IllegalArgumentException if it is negative
      */
-    public ExportSettings withMaxContainerSeries(int maxContainerSeries) {
+    ExportSettings withMaxContainerSeries(int maxContainerSeries) {
         return new ExportSettings(containerResolver, clock, minReadInterval, maxContainerSeries, deletedSeriesGrace);
     }
 
@@ -106,7 +106,7 @@ public record ExportSettings(
      * @return these settings with another grace period
      * @throws IllegalArgumentException if it is negative
      */
-    public ExportSettings withDeletedSeriesGrace(Duration deletedSeriesGrace) {
+    ExportSettings withDeletedSeriesGrace(Duration deletedSeriesGrace) {
         return new ExportSettings(containerResolver, clock, minReadInterval, maxContainerSeries, deletedSeriesGrace);
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * The heart of every metric adapter: reads the sample source at scrape time, at most once per
- * {@link ExportSettings#minReadInterval()}, and keeps the per-container series (cap and
+ * {@link AdapterBuilder#minReadInterval minimum read interval}, and keeps the per-container series (cap and
  * {@code _other}, grace, monotonic counts) that the adapter then maps to its ecosystem's types.
  *
  * <p>Scrapes that arrive within the interval, or while a read is under way, share that read: they
@@ -47,13 +47,14 @@ public final class ThrottledSampler {
     private boolean failing;
 
     /**
-     * Creates a sampler that reads nothing until {@link #read()} is first called.
+     * Creates a sampler that reads nothing until {@link #read()} is first called; adapters get theirs
+     * from {@link AdapterBuilder#newSampler()}.
      *
      * @param source   the samples, typically {@code DentrySampler::sample}; called under a lock, at most
      *                 once per minimum read interval
      * @param settings the resolver, clock, read interval, series cap and grace period
      */
-    public ThrottledSampler(Supplier<DentrySample> source, ExportSettings settings) {
+    ThrottledSampler(Supplier<DentrySample> source, ExportSettings settings) {
         this.source = Objects.requireNonNull(source, "source");
         this.clock = settings.clock();
         this.minReadInterval = settings.minReadInterval();

@@ -15,9 +15,11 @@
  *       cgroups underneath do (removed, re-resolved, or a sampler reopened from zero).</li>
  * </ul>
  *
- * <p>An adapter builds an {@link io.dentrywatch.core.export.ExportSettings}, creates one
- * {@link io.dentrywatch.core.export.ThrottledSampler}, and on every scrape maps the
- * {@link io.dentrywatch.core.export.Reading} it returns to its ecosystem's types, exporting each
- * {@link io.dentrywatch.core.export.ContainerFamily} only when the sample measures it.
+ * <p>An adapter's builder extends {@link io.dentrywatch.core.export.AdapterBuilder} (the shared options
+ * and their defaults), which creates its {@link io.dentrywatch.core.export.ThrottledSampler}; on every
+ * scrape the adapter maps the {@link io.dentrywatch.core.export.Reading} it returns to its ecosystem's
+ * types, family by family of {@link io.dentrywatch.core.export.MetricFamily} (the names, types, labels
+ * and HELP of the metric contract, written once), exporting a family fed by core counters only when
+ * the sample measures it.
  */
 package io.dentrywatch.core.export;

@@ -106,7 +106,7 @@ final class Feed {
     }
 
     /** One family of a reading: labels to value, sorted. */
-    static Map<SeriesLabels, Long> family(Reading reading, ContainerFamily family) {
+    static Map<SeriesLabels, Long> family(Reading reading, MetricFamily family) {
         Map<SeriesLabels, Long> values = new TreeMap<>();
         for (ContainerSeries series : reading.series()) {
             values.put(series.labels(), series.value(family));
@@ -115,6 +115,6 @@ final class Feed {
     }
 
     static Map<SeriesLabels, Long> alloc(Reading reading) {
-        return family(reading, ContainerFamily.ALLOC);
+        return family(reading, MetricFamily.DENTRY_ALLOC);
     }
 }

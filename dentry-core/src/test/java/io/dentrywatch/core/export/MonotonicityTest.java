@@ -104,10 +104,10 @@ class MonotonicityTest {
 
         Reading reading = sampler.read();
 
-        assertEquals(Map.of(nonPod("/big"), 42L, SeriesLabels.OTHER, 7L), family(reading, ContainerFamily.POSITIVE));
-        assertEquals(Map.of(nonPod("/big"), 31L, SeriesLabels.OTHER, 5L), family(reading, ContainerFamily.NEGATIVE_LOOKUP));
-        assertEquals(Map.of(nonPod("/big"), 5L, SeriesLabels.OTHER, 3L), family(reading, ContainerFamily.NEGATIVE_UNLINK));
-        assertEquals(Map.of(nonPod("/big"), 36L, SeriesLabels.OTHER, 8L), family(reading, ContainerFamily.NEGATIVE));
+        assertEquals(Map.of(nonPod("/big"), 42L, SeriesLabels.OTHER, 7L), family(reading, MetricFamily.DENTRY_POSITIVE));
+        assertEquals(Map.of(nonPod("/big"), 31L, SeriesLabels.OTHER, 5L), family(reading, MetricFamily.DENTRY_NEGATIVE_LOOKUP));
+        assertEquals(Map.of(nonPod("/big"), 5L, SeriesLabels.OTHER, 3L), family(reading, MetricFamily.DENTRY_NEGATIVE_UNLINK));
+        assertEquals(Map.of(nonPod("/big"), 36L, SeriesLabels.OTHER, 8L), family(reading, MetricFamily.DENTRY_NEGATIVE));
         assertEquals(Map.of(DentryCounter.ALLOC, 107L, DentryCounter.POSITIVE, 42L, DentryCounter.NEGATIVE_LOOKUP, 31L,
                 DentryCounter.NEGATIVE_UNLINK, 5L), reading.series().getFirst().counts(), "FREED is node-wide, not per series");
     }
