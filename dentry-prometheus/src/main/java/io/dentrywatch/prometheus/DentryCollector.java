@@ -1,11 +1,14 @@
 package io.dentrywatch.prometheus;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerResolver;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
-import io.dentrywatch.prometheus.Families.ContainerFamily;
+import io.dentrywatch.core.export.AdapterBuilder;
+import io.dentrywatch.core.export.ContainerSeries;
+import io.dentrywatch.core.export.MetricFamily;
+import io.dentrywatch.core.export.Reading;
+import io.dentrywatch.core.export.SeriesLabels;
+import io.dentrywatch.core.export.ThrottledSampler;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -15,6 +18,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -23,7 +27,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -43,16 +46,16 @@ import java.util.function.Supplier;
  * once the cap is reached are summed into {@code container="_other"}, and a container keeps its
  * place for its whole life so that no counter ever decreases. A container that goes away stays
  * exported for {@link Builder#deletedSeriesGrace(Duration)}. Thread-safe.
+ *
+ * <p>The bookkeeping behind this (read throttling, series cap, grace, monotonic counts) is dentry-core's
+ * {@link io.dentrywatch.core.export}, shared with dentry-micrometer; this class maps it to snapshots.
  */
 public final class DentryCollector implements MultiCollector {
 
-    private static final String[] CONTAINER_LABELS = {Families.NAMESPACE, Families.POD, Families.CONTAINER};
-
     private final ThrottledSampler sampler;
 
-    private DentryCollector(Builder builder) {
-        this.sampler = new ThrottledSampler(builder.sampleSource, builder.containerResolver, builder.clock,
-                builder.minReadInterval, builder.maxContainerSeries, builder.deletedSeriesGrace);
+    private DentryCollector(ThrottledSampler sampler) {
+        this.sampler = sampler;
     }
 
     /**
@@ -82,70 +85,82 @@ public final class DentryCollector implements MultiCollector {
     private static MetricSnapshots snapshots(Reading reading) {
         List<MetricSnapshot> snapshots = new ArrayList<>();
         reading.sample().ifPresent(sample -> sampleSnapshots(sample, reading, snapshots));
-        snapshots.add(gauge(Families.CONTAINERS, List.of(
-                gaugePoint(reading.ownSeries(), Labels.of("series", "own")),
-                gaugePoint(reading.containersInOther(), Labels.of("series", "other")))));
-        snapshots.add(counter(Families.READS, List.of(counterPoint(reading.reads(), Labels.EMPTY))));
-        snapshots.add(counter(Families.READ_ERRORS, List.of(counterPoint(reading.readErrors(), Labels.EMPTY))));
+        snapshots.add(gauge(MetricFamily.CONTAINERS, List.of(
+                gaugePoint(reading.ownSeries(), labels(MetricFamily.CONTAINERS, "own")),
+                gaugePoint(reading.containersInOther(), labels(MetricFamily.CONTAINERS, "other")))));
+        snapshots.add(counter(MetricFamily.READS, reading.reads()));
+        snapshots.add(counter(MetricFamily.READ_ERRORS, reading.readErrors()));
         return new MetricSnapshots(snapshots);
     }
 
     private static void sampleSnapshots(DentrySample sample, Reading reading, List<MetricSnapshot> snapshots) {
-        for (ContainerFamily family : ContainerFamily.values()) {
-            if (!family.fedBy(sample.counters())) {
+        for (MetricFamily family : MetricFamily.perContainerFamilies()) {
+            if (!family.measuredIn(sample)) {
                 continue; // absent, not zero: dentry_monitor_family_available says so
             }
             List<CounterDataPointSnapshot> points = new ArrayList<>();
             for (ContainerSeries series : reading.series()) {
-                points.add(counterPoint(family.valueOf(series), containerLabels(series.labels())));
+                SeriesLabels labels = series.labels();
+                points.add(counterPoint(series.value(family),
+                        labels(family, labels.namespace(), labels.pod(), labels.container())));
             }
-            snapshots.add(counter(family.descriptor, points));
+            snapshots.add(new CounterSnapshot(metadata(family), points));
         }
 
         NodeDentryState node = sample.node();
         List<GaugeDataPointSnapshot> nodePoints = new ArrayList<>();
-        nodePoints.add(gaugePoint(node.total(), Labels.of("type", "total")));
-        nodePoints.add(gaugePoint(node.unused(), Labels.of("type", "unused")));
-        node.negative().ifPresent(negative -> nodePoints.add(gaugePoint(negative, Labels.of("type", "negative"))));
-        snapshots.add(gauge(Families.NODE_DENTRY_COUNT, nodePoints));
+        nodePoints.add(gaugePoint(node.total(), labels(MetricFamily.NODE_DENTRY_COUNT, "total")));
+        nodePoints.add(gaugePoint(node.unused(), labels(MetricFamily.NODE_DENTRY_COUNT, "unused")));
+        node.negative().ifPresent(negative ->
+                nodePoints.add(gaugePoint(negative, labels(MetricFamily.NODE_DENTRY_COUNT, "negative"))));
+        snapshots.add(gauge(MetricFamily.NODE_DENTRY_COUNT, nodePoints));
+        if (MetricFamily.NODE_DENTRY_FREED.measuredIn(sample)) {
+            snapshots.add(counter(MetricFamily.NODE_DENTRY_FREED, reading.freed()));
+        }
 
         SamplerInfo info = sample.info();
-        snapshots.add(info(Families.MONITOR_INFO, List.of(Labels.of(
-                "mode", info.mode().name().toLowerCase(Locale.ROOT),
-                "kernel", info.kernel(),
-                "cgroup_mode", info.cgroupMode(),
-                "version", info.version()))));
+        snapshots.add(info(MetricFamily.MONITOR_INFO, List.of(labels(MetricFamily.MONITOR_INFO,
+                info.mode().name().toLowerCase(Locale.ROOT), info.kernel(), info.cgroupMode(), info.version()))));
+        snapshots.add(info(MetricFamily.MONITOR_CGROUP_KEY, List.of(
+                labels(MetricFamily.MONITOR_CGROUP_KEY, info.cgroupKey().name().toLowerCase(Locale.ROOT)))));
         if (!info.degraded().isEmpty()) {
-            snapshots.add(info(Families.MONITOR_DEGRADED,
-                    info.degraded().stream().distinct().map(reason -> Labels.of("reason", reason)).toList()));
+            snapshots.add(info(MetricFamily.MONITOR_DEGRADED, info.degraded().stream().distinct()
+                    .map(reason -> labels(MetricFamily.MONITOR_DEGRADED, reason)).toList()));
         }
         List<GaugeDataPointSnapshot> available = new ArrayList<>();
-        for (ContainerFamily family : ContainerFamily.values()) {
-            available.add(gaugePoint(family.fedBy(sample.counters()) ? 1 : 0, Labels.of("family", family.name)));
+        for (MetricFamily family : MetricFamily.measurable()) {
+            available.add(gaugePoint(family.measuredIn(sample) ? 1 : 0,
+                    labels(MetricFamily.FAMILY_AVAILABLE, family.prometheusName())));
         }
-        snapshots.add(gauge(Families.FAMILY_AVAILABLE, available));
-        snapshots.add(gauge(Families.TRACKED_CGROUPS, List.of(gaugePoint(sample.cgroups().size(), Labels.EMPTY))));
-        snapshots.add(counter(Families.MAP_FULL_DROPS, List.of(counterPoint(reading.mapFullDrops(), Labels.EMPTY))));
-        snapshots.add(gauge(Families.SAMPLE_DURATION,
+        snapshots.add(gauge(MetricFamily.FAMILY_AVAILABLE, available));
+        snapshots.add(gauge(MetricFamily.TRACKED_CGROUPS, List.of(gaugePoint(sample.cgroups().size(), Labels.EMPTY))));
+        snapshots.add(counter(MetricFamily.MAP_FULL_DROPS, reading.mapFullDrops()));
+        snapshots.add(gauge(MetricFamily.SAMPLE_DURATION,
                 List.of(gaugePoint(sample.readTime().toNanos() / 1e9, Labels.EMPTY))));
-        snapshots.add(gauge(Families.SAMPLE_TIMESTAMP,
+        snapshots.add(gauge(MetricFamily.SAMPLE_TIMESTAMP,
                 List.of(gaugePoint(sample.time().toEpochMilli() / 1e3, Labels.EMPTY))));
     }
 
-    private static Labels containerLabels(SeriesLabels labels) {
-        return Labels.of(CONTAINER_LABELS, new String[] {labels.namespace(), labels.pod(), labels.container()});
+    /** A family's labels: its label names, in the catalogue's order, with these values. */
+    private static Labels labels(MetricFamily family, String... values) {
+        return Labels.of(family.labelNames().toArray(String[]::new), values);
     }
 
-    private static CounterSnapshot counter(MetricFamilyDescriptor family, List<CounterDataPointSnapshot> points) {
-        return new CounterSnapshot(family.getMetadata(), points);
+    private static MetricMetadata metadata(MetricFamily family) {
+        return Families.descriptor(family).getMetadata();
     }
 
-    private static GaugeSnapshot gauge(MetricFamilyDescriptor family, List<GaugeDataPointSnapshot> points) {
-        return new GaugeSnapshot(family.getMetadata(), points);
+    /** A counter family of one series without labels. */
+    private static CounterSnapshot counter(MetricFamily family, long value) {
+        return new CounterSnapshot(metadata(family), List.of(counterPoint(value, Labels.EMPTY)));
     }
 
-    private static InfoSnapshot info(MetricFamilyDescriptor family, List<Labels> labels) {
-        return new InfoSnapshot(family.getMetadata(), labels.stream().map(InfoDataPointSnapshot::new).toList());
+    private static GaugeSnapshot gauge(MetricFamily family, List<GaugeDataPointSnapshot> points) {
+        return new GaugeSnapshot(metadata(family), points);
+    }
+
+    private static InfoSnapshot info(MetricFamily family, List<Labels> labels) {
+        return new InfoSnapshot(metadata(family), labels.stream().map(InfoDataPointSnapshot::new).toList());
     }
 
     private static CounterDataPointSnapshot counterPoint(long value, Labels labels) {
@@ -156,81 +171,20 @@ public final class DentryCollector implements MultiCollector {
         return new GaugeDataPointSnapshot(value, labels, null);
     }
 
-    /** Configures a {@link DentryCollector}. Not thread-safe; build once. */
-    public static final class Builder {
-
-        private final Supplier<DentrySample> sampleSource;
-        private ContainerResolver containerResolver = defaultContainerResolver();
-        private Duration minReadInterval = Duration.ofSeconds(1);
-        private int maxContainerSeries = 1000;
-        private Duration deletedSeriesGrace = Duration.ofMinutes(5);
-        private InstantSource clock = InstantSource.system();
+    /**
+     * Configures a {@link DentryCollector}: the options are {@link AdapterBuilder}'s, shared with
+     * dentry-micrometer. Not thread-safe; build once.
+     */
+    public static final class Builder extends AdapterBuilder<Builder> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            this.sampleSource = Objects.requireNonNull(sampleSource, "sampleSource");
+            super(sampleSource);
         }
 
-        /**
-         * Sets how a cgroup becomes the namespace, pod and container labels. Cgroups that resolve to the
-         * same labels are summed into one series.
-         *
-         * @param containerResolver thread-safe and cheap: it is called for every cgroup of every read
-         * @return this builder
-         */
-        public Builder containerResolver(ContainerResolver containerResolver) {
-            this.containerResolver = Objects.requireNonNull(containerResolver, "containerResolver");
-            return this;
-        }
-
-        /**
-         * Sets the shortest time from the end of one kernel read to the start of the next; scrapes within
-         * it, and scrapes that arrive while a read is under way, share that read.
-         *
-         * @param minReadInterval zero or more; zero reads at every scrape
-         * @return this builder
-         */
-        public Builder minReadInterval(Duration minReadInterval) {
-            if (minReadInterval.isNegative()) {
-                throw new IllegalArgumentException("minReadInterval must not be negative: " + minReadInterval);
-            }
-            this.minReadInterval = minReadInterval;
-            return this;
-        }
-
-        /**
-         * Sets how many containers may have their own series; containers first seen beyond that are summed
-         * into {@code container="_other"}, so each per-container family has at most this many series plus one.
-         *
-         * @param maxContainerSeries zero or more
-         * @return this builder
-         */
-        public Builder maxContainerSeries(int maxContainerSeries) {
-            if (maxContainerSeries < 0) {
-                throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
-            }
-            this.maxContainerSeries = maxContainerSeries;
-            return this;
-        }
-
-        /**
-         * Sets how long a container that no longer appears in the samples stays exported with its last
-         * values; longer than the scrape interval, so that its last increase is scraped.
-         *
-         * @param deletedSeriesGrace zero or more
-         * @return this builder
-         */
-        public Builder deletedSeriesGrace(Duration deletedSeriesGrace) {
-            if (deletedSeriesGrace.isNegative()) {
-                throw new IllegalArgumentException("deletedSeriesGrace must not be negative: " + deletedSeriesGrace);
-            }
-            this.deletedSeriesGrace = deletedSeriesGrace;
-            return this;
-        }
-
-        /** Replaces the clock that paces reads and grace periods; for tests. */
-        Builder clock(InstantSource clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
+        /** Replaces the clock that paces reads and grace periods; for this package's tests. */
+        @Override
+        protected Builder clock(InstantSource clock) {
+            return super.clock(clock);
         }
 
         /**
@@ -239,12 +193,12 @@ public final class DentryCollector implements MultiCollector {
          * @return a collector to register with a {@code PrometheusRegistry}
          */
         public DentryCollector build() {
-            return new DentryCollector(this);
+            return new DentryCollector(newSampler());
         }
 
-        /** The resolver used when none is set. The integrator switches this to the core's PathContainerResolver. */
-        private static ContainerResolver defaultContainerResolver() {
-            return (cgroupId, cgroupPath) -> ContainerIdentity.nonPod(cgroupPath);
+        @Override
+        protected Builder self() {
+            return this;
         }
     }
 }

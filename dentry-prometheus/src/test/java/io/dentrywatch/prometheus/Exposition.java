@@ -14,14 +14,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Renders and reads back the text formats, the way a Prometheus server would see a scrape. */
-final class Exposition {
+/**
+ * Renders and reads back the text formats, the way a Prometheus server would see a scrape;
+ * dentry-micrometer's tests use it too.
+ */
+public final class Exposition {
 
-    static String text(MetricSnapshots snapshots) {
+    /**
+     * @param snapshots what a registry scraped
+     * @return the Prometheus text format
+     */
+    public static String text(MetricSnapshots snapshots) {
         return write(PrometheusTextFormatWriter.create(), snapshots);
     }
 
-    static String openMetrics(MetricSnapshots snapshots) {
+    /**
+     * @param snapshots what a registry scraped
+     * @return the OpenMetrics text format
+     */
+    public static String openMetrics(MetricSnapshots snapshots) {
         return write(OpenMetricsTextFormatWriter.create(), snapshots);
     }
 
@@ -32,8 +43,13 @@ final class Exposition {
         return series(text(registry.scrape()));
     }
 
-    /** Every sample line of a text exposition: {@code name{labels}} to value. */
-    static Map<String, Double> series(String exposition) {
+    /**
+     * Every sample line of a text exposition.
+     *
+     * @param exposition Prometheus text format
+     * @return {@code name{labels}} to value, sorted
+     */
+    public static Map<String, Double> series(String exposition) {
         Map<String, Double> series = new TreeMap<>();
         for (String line : exposition.split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {
@@ -54,10 +70,6 @@ final class Exposition {
             }
         });
         return family;
-    }
-
-    static double sum(Map<String, Double> family) {
-        return family.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static String write(ExpositionFormatWriter writer, MetricSnapshots snapshots) {

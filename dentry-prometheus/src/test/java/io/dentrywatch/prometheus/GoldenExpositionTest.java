@@ -2,7 +2,8 @@ package io.dentrywatch.prometheus;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,30 +15,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * The exposition of the golden sample, byte for byte, in both text formats. On a mismatch the
+ * The exposition of the golden samples, byte for byte, in both text formats. On a mismatch the
  * actual output is left in {@code target/golden-actual/} to review and copy over.
  */
 class GoldenExpositionTest {
 
-    @Test
-    void textFormatMatchesGoldenFile() throws IOException {
-        assertGolden("golden/dentry.prom", Exposition.text(scrapeGoldenSample()));
+    @ParameterizedTest
+    @EnumSource(GoldenSample.class)
+    void textFormatMatchesGoldenFile(GoldenSample golden) throws IOException {
+        assertGolden(golden.resource(".prom"), Exposition.text(scrape(golden)));
     }
 
-    @Test
-    void openMetricsMatchesGoldenFile() throws IOException {
-        assertGolden("golden/dentry.openmetrics.txt", Exposition.openMetrics(scrapeGoldenSample()));
+    @ParameterizedTest
+    @EnumSource(GoldenSample.class)
+    void openMetricsMatchesGoldenFile(GoldenSample golden) throws IOException {
+        assertGolden(golden.resource(".openmetrics.txt"), Exposition.openMetrics(scrape(golden)));
     }
 
-    /** The golden sample with a cap of 3: the login session (the smallest) lands in _other. */
-    static MetricSnapshots scrapeGoldenSample() {
-        DentryCollector collector = DentryCollector.builder(Samples::golden)
-                .containerResolver(Samples.resolver())
-                .maxContainerSeries(3)
-                .clock(new MutableClock(Samples.T0))
-                .build();
+    /** A golden sample with a cap of 3: the login session (the smallest) lands in _other. */
+    static MetricSnapshots scrape(GoldenSample golden) {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(collector);
+        registry.register(golden.collector());
         return registry.scrape();
     }
 

@@ -16,8 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Runs {@code promtool check metrics} (Debian's {@code prometheus} package) over an exposition. */
-final class Promtool {
+/**
+ * Runs {@code promtool check metrics} (Debian's {@code prometheus} package) over an exposition;
+ * dentry-micrometer's tests use it too.
+ */
+public final class Promtool {
 
     /**
      * promtool's naming lint objects to a name the metric contract in DESIGN.md fixes; every other
@@ -29,8 +32,12 @@ final class Promtool {
     /** promtool's exit code when it parsed the input but its lint found problems. */
     private static final int LINT_PROBLEMS = 3;
 
-    /** The promtool on PATH; aborts the test if there is none, or fails it under {@code CI=true}. */
-    static Path require() {
+    /**
+     * The promtool on PATH; aborts the test if there is none, or fails it under {@code CI=true}.
+     *
+     * @return promtool's path
+     */
+    public static Path require() {
         Path promtool = find().orElse(null);
         if (promtool == null) {
             if ("true".equals(System.getenv("CI"))) {
@@ -41,7 +48,12 @@ final class Promtool {
         return promtool;
     }
 
-    static void assertAccepts(String exposition) throws IOException, InterruptedException {
+    /**
+     * Fails unless promtool accepts the exposition, but for {@link #CONTRACT_NAMES_PROMTOOL_DISLIKES}.
+     *
+     * @param exposition Prometheus text format
+     */
+    public static void assertAccepts(String exposition) throws IOException, InterruptedException {
         Path promtool = require();
         Path input = Files.createTempFile("dentrywatch-", ".prom");
         try {
