@@ -1,11 +1,14 @@
 package io.dentrywatch.micrometer;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerResolver;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
-import io.dentrywatch.micrometer.MeterNames.ContainerMeter;
+import io.dentrywatch.core.export.AdapterBuilder;
+import io.dentrywatch.core.export.ContainerSeries;
+import io.dentrywatch.core.export.MetricFamily;
+import io.dentrywatch.core.export.Reading;
+import io.dentrywatch.core.export.SeriesLabels;
+import io.dentrywatch.core.export.ThrottledSampler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -20,6 +23,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,9 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Binds dentrywatch samples to Micrometer: per-container {@code dentry.alloc} function counters
- * tagged {@code namespace}, {@code pod} and {@code container}, {@code node.dentry.count} gauges
- * tagged {@code type}, and the monitor's own meters. Through Micrometer's Prometheus registry the
+ * Binds dentrywatch samples to Micrometer: per-container function counters ({@code dentry.alloc},
+ * {@code dentry.positive}, {@code dentry.negative} and its split {@code dentry.negative.lookup} and
+ * {@code dentry.negative.unlink}) tagged {@code namespace}, {@code pod} and {@code container},
+ * {@code node.dentry.count} gauges tagged {@code type}, {@code node.dentry.freed}, and the monitor's own meters. Through Micrometer's Prometheus registry the
  * names, labels and HELP are those of dentry-prometheus; see this module's README for the table.
  *
  * <pre>{@code
@@ -47,6 +52,9 @@ import java.util.function.Supplier;
  * ever decreases. A container that goes away keeps its meters for
  * {@link Builder#deletedSeriesGrace(Duration)}, then they are removed from every registry.
  * Thread-safe.
+ *
+ * <p>The bookkeeping behind this (read throttling, series cap, grace, monotonic counts) is dentry-core's
+ * {@link io.dentrywatch.core.export}, shared with dentry-prometheus; this class maps it to meters.
  */
 public final class DentryMetrics implements MeterBinder, AutoCloseable {
 
@@ -61,9 +69,8 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
     /** The reading the cells hold; read without the lock to skip work when nothing is new. */
     private volatile Reading applied;
 
-    private DentryMetrics(Builder builder) {
-        this.sampler = new ThrottledSampler(builder.sampleSource, builder.containerResolver, builder.clock,
-                builder.minReadInterval, builder.maxContainerSeries, builder.deletedSeriesGrace);
+    private DentryMetrics(ThrottledSampler sampler) {
+        this.sampler = sampler;
     }
 
     /**
@@ -187,60 +194,49 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
     private static Map<MeterSpec, Double> meters(Reading reading) {
         Map<MeterSpec, Double> meters = new LinkedHashMap<>();
         reading.sample().ifPresent(sample -> sampleMeters(sample, reading, meters));
-        meters.put(MeterSpec.gauge(MeterNames.CONTAINERS, MeterNames.CONTAINERS_HELP, Tags.of("series", "own")),
-                (double) reading.ownSeries());
-        meters.put(MeterSpec.gauge(MeterNames.CONTAINERS, MeterNames.CONTAINERS_HELP, Tags.of("series", "other")),
-                (double) reading.containersInOther());
-        meters.put(MeterSpec.counter(MeterNames.READS, MeterNames.READS_HELP, Tags.empty()), (double) reading.reads());
-        meters.put(MeterSpec.counter(MeterNames.READ_ERRORS, MeterNames.READ_ERRORS_HELP, Tags.empty()),
-                (double) reading.readErrors());
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "own"), (double) reading.ownSeries());
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "other"), (double) reading.containersInOther());
+        meters.put(MeterSpec.of(MetricFamily.READS), (double) reading.reads());
+        meters.put(MeterSpec.of(MetricFamily.READ_ERRORS), (double) reading.readErrors());
         return meters;
     }
 
     private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, Double> meters) {
-        for (ContainerMeter meter : ContainerMeter.values()) {
-            if (!meter.fedBy(sample.counters())) {
+        for (MetricFamily family : MetricFamily.perContainerFamilies()) {
+            if (!family.measuredIn(sample)) {
                 continue; // absent, not zero: dentry.monitor.family.available says so
             }
             for (ContainerSeries series : reading.series()) {
                 SeriesLabels labels = series.labels();
-                Tags tags = Tags.of(MeterNames.NAMESPACE, labels.namespace(), MeterNames.POD, labels.pod(),
-                        MeterNames.CONTAINER, labels.container());
-                meters.put(MeterSpec.counter(meter.name, meter.help, tags), (double) meter.valueOf(series));
+                meters.put(MeterSpec.of(family, labels.namespace(), labels.pod(), labels.container()),
+                        (double) series.value(family));
             }
         }
 
         NodeDentryState node = sample.node();
-        meters.put(nodeCount("total"), (double) node.total());
-        meters.put(nodeCount("unused"), (double) node.unused());
-        node.negative().ifPresent(negative -> meters.put(nodeCount("negative"), (double) negative));
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "total"), (double) node.total());
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "unused"), (double) node.unused());
+        node.negative().ifPresent(negative ->
+                meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "negative"), (double) negative));
+        if (MetricFamily.NODE_DENTRY_FREED.measuredIn(sample)) {
+            meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_FREED), (double) reading.freed());
+        }
 
         SamplerInfo info = sample.info();
-        meters.put(MeterSpec.gauge(MeterNames.MONITOR_INFO, MeterNames.MONITOR_INFO_HELP, Tags.of(
-                "mode", info.mode().name().toLowerCase(Locale.ROOT),
-                "kernel", info.kernel(),
-                "cgroup.mode", info.cgroupMode(),
-                "version", info.version())), 1.0);
+        meters.put(MeterSpec.of(MetricFamily.MONITOR_INFO, info.mode().name().toLowerCase(Locale.ROOT), info.kernel(),
+                info.cgroupMode(), info.version()), 1.0);
+        meters.put(MeterSpec.of(MetricFamily.MONITOR_CGROUP_KEY, info.cgroupKey().name().toLowerCase(Locale.ROOT)), 1.0);
         for (String reason : info.degraded()) {
-            meters.put(MeterSpec.gauge(MeterNames.MONITOR_DEGRADED, MeterNames.MONITOR_DEGRADED_HELP,
-                    Tags.of("reason", reason)), 1.0);
+            meters.put(MeterSpec.of(MetricFamily.MONITOR_DEGRADED, reason), 1.0);
         }
-        for (ContainerMeter meter : ContainerMeter.values()) {
-            meters.put(MeterSpec.gauge(MeterNames.FAMILY_AVAILABLE, MeterNames.FAMILY_AVAILABLE_HELP,
-                    Tags.of("family", meter.prometheusName)), meter.fedBy(sample.counters()) ? 1.0 : 0.0);
+        for (MetricFamily family : MetricFamily.measurable()) {
+            meters.put(MeterSpec.of(MetricFamily.FAMILY_AVAILABLE, family.prometheusName()),
+                    family.measuredIn(sample) ? 1.0 : 0.0);
         }
-        meters.put(MeterSpec.gauge(MeterNames.TRACKED_CGROUPS, MeterNames.TRACKED_CGROUPS_HELP, Tags.empty()),
-                (double) sample.cgroups().size());
-        meters.put(MeterSpec.counter(MeterNames.MAP_FULL_DROPS, MeterNames.MAP_FULL_DROPS_HELP, Tags.empty()),
-                (double) reading.mapFullDrops());
-        meters.put(new MeterSpec(MeterKind.SECONDS, MeterNames.SAMPLE_DURATION, Tags.empty(),
-                MeterNames.SAMPLE_DURATION_HELP, null), sample.readTime().toNanos() / 1e9);
-        meters.put(new MeterSpec(MeterKind.GAUGE, MeterNames.SAMPLE_TIMESTAMP, Tags.empty(),
-                MeterNames.SAMPLE_TIMESTAMP_HELP, "seconds"), sample.time().toEpochMilli() / 1e3);
-    }
-
-    private static MeterSpec nodeCount(String type) {
-        return MeterSpec.gauge(MeterNames.NODE_DENTRY_COUNT, MeterNames.NODE_DENTRY_COUNT_HELP, Tags.of("type", type));
+        meters.put(MeterSpec.of(MetricFamily.TRACKED_CGROUPS), (double) sample.cgroups().size());
+        meters.put(MeterSpec.of(MetricFamily.MAP_FULL_DROPS), (double) reading.mapFullDrops());
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_DURATION), sample.readTime().toNanos() / 1e9);
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_TIMESTAMP), sample.time().toEpochMilli() / 1e3);
     }
 
     /** How a meter is registered. */
@@ -249,12 +245,23 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
     /** Everything that identifies a meter and how to register it; equal specs are the same meter. */
     private record MeterSpec(MeterKind kind, String name, Tags tags, String help, String baseUnit) {
 
-        static MeterSpec counter(String name, String help, Tags tags) {
-            return new MeterSpec(MeterKind.COUNTER, name, tags, help, null);
-        }
-
-        static MeterSpec gauge(String name, String help, Tags tags) {
-            return new MeterSpec(MeterKind.GAUGE, name, tags, help, null);
+        /**
+         * The meter of one series of a family: the family's tag names, in the catalogue's order, with
+         * these values. A duration in seconds is a {@code TimeGauge}; other gauges keep their base unit.
+         */
+        static MeterSpec of(MetricFamily family, String... tagValues) {
+            List<String> labelNames = family.labelNames();
+            String[] tags = new String[2 * labelNames.size()];
+            for (int i = 0; i < labelNames.size(); i++) {
+                tags[2 * i] = MeterNames.tag(labelNames.get(i));
+                tags[2 * i + 1] = tagValues[i];
+            }
+            MeterKind kind = switch (family.type()) {
+                case COUNTER -> MeterKind.COUNTER;
+                case GAUGE, INFO -> family == MetricFamily.SAMPLE_DURATION ? MeterKind.SECONDS : MeterKind.GAUGE;
+            };
+            String baseUnit = kind == MeterKind.GAUGE && !family.unit().isEmpty() ? family.unit() : null;
+            return new MeterSpec(kind, MeterNames.name(family), Tags.of(tags), family.help(), baseUnit);
         }
     }
 
@@ -263,81 +270,20 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
         volatile double value;
     }
 
-    /** Configures {@link DentryMetrics}. Not thread-safe; build once. */
-    public static final class Builder {
-
-        private final Supplier<DentrySample> sampleSource;
-        private ContainerResolver containerResolver = defaultContainerResolver();
-        private Duration minReadInterval = Duration.ofSeconds(1);
-        private int maxContainerSeries = 1000;
-        private Duration deletedSeriesGrace = Duration.ofMinutes(5);
-        private InstantSource clock = InstantSource.system();
+    /**
+     * Configures {@link DentryMetrics}: the options are {@link AdapterBuilder}'s, shared with
+     * dentry-prometheus. Not thread-safe; build once.
+     */
+    public static final class Builder extends AdapterBuilder<Builder> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            this.sampleSource = Objects.requireNonNull(sampleSource, "sampleSource");
+            super(sampleSource);
         }
 
-        /**
-         * Sets how a cgroup becomes the namespace, pod and container tags. Cgroups that resolve to the
-         * same tags are summed into one meter.
-         *
-         * @param containerResolver thread-safe and cheap: it is called for every cgroup of every read
-         * @return this builder
-         */
-        public Builder containerResolver(ContainerResolver containerResolver) {
-            this.containerResolver = Objects.requireNonNull(containerResolver, "containerResolver");
-            return this;
-        }
-
-        /**
-         * Sets the shortest time from the end of one kernel read to the start of the next; meter reads
-         * within it, and those that arrive while a read is under way, share that read.
-         *
-         * @param minReadInterval zero or more; zero reads at every meter read
-         * @return this builder
-         */
-        public Builder minReadInterval(Duration minReadInterval) {
-            if (minReadInterval.isNegative()) {
-                throw new IllegalArgumentException("minReadInterval must not be negative: " + minReadInterval);
-            }
-            this.minReadInterval = minReadInterval;
-            return this;
-        }
-
-        /**
-         * Sets how many containers may have their own meters; containers first seen beyond that are summed
-         * into {@code container="_other"}, so each per-container meter name has at most this many plus one.
-         *
-         * @param maxContainerSeries zero or more
-         * @return this builder
-         */
-        public Builder maxContainerSeries(int maxContainerSeries) {
-            if (maxContainerSeries < 0) {
-                throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
-            }
-            this.maxContainerSeries = maxContainerSeries;
-            return this;
-        }
-
-        /**
-         * Sets how long a container that no longer appears in the samples keeps its meters with their last
-         * values; longer than the scrape or publish interval, so that its last increase is seen.
-         *
-         * @param deletedSeriesGrace zero or more
-         * @return this builder
-         */
-        public Builder deletedSeriesGrace(Duration deletedSeriesGrace) {
-            if (deletedSeriesGrace.isNegative()) {
-                throw new IllegalArgumentException("deletedSeriesGrace must not be negative: " + deletedSeriesGrace);
-            }
-            this.deletedSeriesGrace = deletedSeriesGrace;
-            return this;
-        }
-
-        /** Replaces the clock that paces reads and grace periods; for tests. */
-        Builder clock(InstantSource clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
+        /** Replaces the clock that paces reads and grace periods; for this package's tests. */
+        @Override
+        protected Builder clock(InstantSource clock) {
+            return super.clock(clock);
         }
 
         /**
@@ -346,12 +292,12 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
          * @return a binder to {@link #bindTo(MeterRegistry) bind} to one or more registries
          */
         public DentryMetrics build() {
-            return new DentryMetrics(this);
+            return new DentryMetrics(newSampler());
         }
 
-        /** The resolver used when none is set. The integrator switches this to the core's PathContainerResolver. */
-        private static ContainerResolver defaultContainerResolver() {
-            return (cgroupId, cgroupPath) -> ContainerIdentity.nonPod(cgroupPath);
+        @Override
+        protected Builder self() {
+            return this;
         }
     }
 }

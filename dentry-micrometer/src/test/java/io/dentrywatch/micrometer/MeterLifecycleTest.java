@@ -1,7 +1,10 @@
 package io.dentrywatch.micrometer;
 
+import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
+import io.dentrywatch.prometheus.MutableClock;
+import io.dentrywatch.prometheus.Samples;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -9,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -99,12 +103,35 @@ class MeterLifecycleTest {
 
         DentrySample withoutNegative = Samples.counts(10, 20);
         current.set(new DentrySample(withoutNegative.time(), withoutNegative.info(), withoutNegative.counters(),
-                new NodeDentryState(5, 4, OptionalLong.empty()), withoutNegative.cgroups(),
-                0, withoutNegative.readTime()));
+                new NodeDentryState(5, 4, OptionalLong.empty()), withoutNegative.cgroups(), withoutNegative.freed(),
+                withoutNegative.mapFullDrops(), withoutNegative.readTime()));
         metrics.refresh();
 
         assertNull(registry.find("node.dentry.count").tag("type", "negative").gauge());
         assertEquals(5.0, registry.get("node.dentry.count").tag("type", "total").gauge().value());
+    }
+
+    @Test
+    void metersOfFamiliesTheSamplerStopsMeasuringAreRemoved() {
+        current.set(Samples.golden());
+        MeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        assertEquals(5, registry.find("dentry.negative").functionCounters().size());
+        assertEquals(2010.0 + 10 + 2900 + 5, registry.find("dentry.negative").functionCounters().stream()
+                .mapToDouble(FunctionCounter::count).sum(), "lookup plus unlink of every cgroup");
+        assertEquals(14_000.0, registry.get("node.dentry.freed").functionCounter().count());
+
+        // the unlink hook is gone (the sampler reopened without it): negative and its unlink part go, lookup stays
+        current.set(Samples.measuring(Samples.golden(),
+                EnumSet.of(DentryCounter.ALLOC, DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.FREED)));
+        metrics.refresh();
+
+        assertTrue(registry.find("dentry.negative").functionCounters().isEmpty());
+        assertTrue(registry.find("dentry.negative.unlink").functionCounters().isEmpty());
+        assertEquals(5, registry.find("dentry.negative.lookup").functionCounters().size());
+        assertEquals(0.0, registry.get("dentry.monitor.family.available").tag("family", "dentry_negative_total").gauge().value());
+        assertEquals(1.0, registry.get("dentry.monitor.family.available").tag("family", "dentry_negative_lookup_total")
+                .gauge().value());
     }
 
     private static FunctionCounter alloc(MeterRegistry registry, String container) {

@@ -1,40 +1,41 @@
 package io.dentrywatch.micrometer;
 
-import io.dentrywatch.prometheus.DentryCollector;
+import io.dentrywatch.prometheus.Exposition;
+import io.dentrywatch.prometheus.GoldenSample;
+import io.dentrywatch.prometheus.MutableClock;
+import io.dentrywatch.prometheus.Samples;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.config.EscapingScheme;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.Test;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Rendered through Micrometer's Prometheus registry, the binder's meters are dentry-prometheus's
- * families: the same names, labels, HELP, types and values, line for line.
+ * families: the same names, labels, HELP, types and values, line for line, in every golden sample.
  */
 class PrometheusEquivalenceTest {
 
-    @Test
-    void textFormatIsTheSameAsDentryPrometheus() throws IOException {
-        PrometheusMeterRegistry micrometer = boundRegistry();
+    @ParameterizedTest
+    @EnumSource(GoldenSample.class)
+    void textFormatIsTheSameAsDentryPrometheus(GoldenSample golden) {
+        PrometheusMeterRegistry micrometer = boundRegistry(golden);
 
-        assertEquals(render(PrometheusTextFormatWriter.create()), micrometer.scrape());
+        assertEquals(Exposition.text(reference(golden)), micrometer.scrape());
     }
 
     /** Micrometer writes no OpenMetrics {@code # UNIT} lines; everything else is the same. */
-    @Test
-    void openMetricsIsTheSameAsDentryPrometheusButForUnitLines() throws IOException {
-        PrometheusMeterRegistry micrometer = boundRegistry();
-        String reference = render(OpenMetricsTextFormatWriter.create());
+    @ParameterizedTest
+    @EnumSource(GoldenSample.class)
+    void openMetricsIsTheSameAsDentryPrometheusButForUnitLines(GoldenSample golden) {
+        PrometheusMeterRegistry micrometer = boundRegistry(golden);
+        String reference = Exposition.openMetrics(reference(golden));
 
         assertEquals(List.of(
                 "# UNIT dentry_monitor_sample_duration_seconds seconds",
@@ -44,10 +45,10 @@ class PrometheusEquivalenceTest {
                 micrometer.scrape(OpenMetricsTextFormatWriter.CONTENT_TYPE));
     }
 
-    /** The golden sample with a cap of 3, bound to a fresh Micrometer Prometheus registry. */
-    static PrometheusMeterRegistry boundRegistry() {
+    /** A golden sample with a cap of 3, bound to a fresh Micrometer Prometheus registry, as {@link GoldenSample#collector()}. */
+    static PrometheusMeterRegistry boundRegistry(GoldenSample golden) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        DentryMetrics.builder(Samples::golden)
+        DentryMetrics.builder(golden::sample)
                 .containerResolver(Samples.resolver())
                 .maxContainerSeries(3)
                 .clock(new MutableClock(Samples.T0))
@@ -56,14 +57,9 @@ class PrometheusEquivalenceTest {
         return registry;
     }
 
-    private static String render(ExpositionFormatWriter writer) throws IOException {
+    private static MetricSnapshots reference(GoldenSample golden) {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(DentryCollector.builder(Samples::golden)
-                .containerResolver(Samples.resolver())
-                .maxContainerSeries(3)
-                .build());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
-        return out.toString(StandardCharsets.UTF_8);
+        registry.register(golden.collector());
+        return registry.scrape();
     }
 }

@@ -1,6 +1,9 @@
 package io.dentrywatch.micrometer;
 
 import io.dentrywatch.core.DentrySample;
+import io.dentrywatch.prometheus.Exposition;
+import io.dentrywatch.prometheus.MutableClock;
+import io.dentrywatch.prometheus.Samples;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -38,7 +41,7 @@ class ScrapeTimeReadTest {
 
         current.set(Samples.counts(25));
         clock.advance(Duration.ofSeconds(1));
-        Map<String, Double> series = Scrapes.series(registry.scrape());
+        Map<String, Double> series = Exposition.series(registry.scrape());
 
         assertEquals(2, reads.get());
         assertEquals(25.0, series.get(C0));
@@ -54,7 +57,7 @@ class ScrapeTimeReadTest {
             System.gc();
         }
 
-        Map<String, Double> series = Scrapes.series(registry.scrape());
+        Map<String, Double> series = Exposition.series(registry.scrape());
         assertEquals(10.0, series.get(C0));
         assertEquals(1_234_567.0, series.get("node_dentry_count{type=\"total\"}"));
     }
