@@ -1,0 +1,82 @@
+package io.dentrywatch.core.export;
+
+import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.core.DentrySample;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static io.dentrywatch.core.export.Feed.allocs;
+import static io.dentrywatch.core.export.Feed.nonPod;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** What an adapter's builder inherits: the defaults, options that reach the sampler, and bad ones refused at once. */
+class AdapterBuilderTest {
+
+    /** The smallest adapter: its build() is the sampler. */
+    private static final class TestBuilder extends AdapterBuilder<TestBuilder> {
+        TestBuilder(Supplier<DentrySample> source) {
+            super(source);
+        }
+
+        @Override
+        protected TestBuilder self() {
+            return this;
+        }
+
+        ThrottledSampler build() {
+            return newSampler();
+        }
+    }
+
+    @Test
+    void theOptionsReachTheSampler() {
+        MutableClock clock = new MutableClock(Feed.T0);
+        AtomicInteger reads = new AtomicInteger();
+        ThrottledSampler sampler = new TestBuilder(() -> {
+            reads.incrementAndGet();
+            return allocs(10, 100, 7);
+        })
+                .containerResolver((id, path) -> Feed.byPath(id, path.toUpperCase(Locale.ROOT)))
+                .minReadInterval(Duration.ofSeconds(30))
+                .maxContainerSeries(1)
+                .deletedSeriesGrace(Duration.ZERO)
+                .clock(clock)
+                .build();
+
+        assertEquals(Map.of(nonPod("/C1"), 100L, SeriesLabels.OTHER, 17L), Feed.alloc(sampler.read()));
+        clock.advance(Duration.ofSeconds(29));
+        sampler.read();
+        assertEquals(1, reads.get());
+    }
+
+    @Test
+    void defaultsAreNonPodContainersByPathOneSecondAThousandSeriesAndFiveMinutes() {
+        ExportSettings defaults = ExportSettings.defaults();
+
+        assertEquals(ContainerIdentity.nonPod("/system.slice/mariadb.service"),
+                defaults.containerResolver().resolve(42, "/system.slice/mariadb.service"));
+        assertEquals(InstantSource.system(), defaults.clock());
+        assertEquals(Duration.ofSeconds(1), defaults.minReadInterval());
+        assertEquals(1000, defaults.maxContainerSeries());
+        assertEquals(Duration.ofMinutes(5), defaults.deletedSeriesGrace());
+    }
+
+    @Test
+    void badOptionsAreRefusedWhenSet() {
+        TestBuilder builder = new TestBuilder(() -> allocs(1));
+
+        assertThrows(IllegalArgumentException.class, () -> builder.maxContainerSeries(-1));
+        assertThrows(IllegalArgumentException.class, () -> builder.minReadInterval(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> builder.deletedSeriesGrace(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> builder.containerResolver(null));
+        assertThrows(NullPointerException.class, () -> new TestBuilder(null));
+        assertEquals(0, ExportSettings.defaults().withMaxContainerSeries(0).maxContainerSeries());
+    }
+}

@@ -1,0 +1,76 @@
+package io.dentrywatch.core.export;
+
+import io.dentrywatch.core.AttachMode;
+import io.dentrywatch.core.CgroupKey;
+import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentrySample;
+import io.dentrywatch.core.NodeDentryState;
+import io.dentrywatch.core.SamplerInfo;
+import io.dentrywatch.core.export.MetricFamily.Type;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The catalogue of families: names that follow Prometheus' conventions, and which families a sample measures. */
+class MetricFamilyTest {
+
+    @Test
+    void namesCarryTheirTypeAndUnitSuffixes() {
+        for (MetricFamily family : MetricFamily.values()) {
+            String name = family.prometheusName();
+            assertTrue(name.matches("[a-z][a-z_]*[a-z]"), name);
+            assertEquals(family.type() == Type.COUNTER, name.endsWith("_total"), name);
+            assertEquals(family.type() == Type.INFO, name.endsWith("_info"), name);
+            if (!family.unit().isEmpty()) {
+                assertTrue(name.endsWith("_" + family.unit()), name);
+            }
+            assertFalse(family.help().isBlank(), name);
+        }
+    }
+
+    @Test
+    void thePerContainerFamiliesAreTheCountersLabelledByContainerAndFedPerCgroup() {
+        assertEquals(List.of(MetricFamily.DENTRY_ALLOC, MetricFamily.DENTRY_POSITIVE, MetricFamily.DENTRY_NEGATIVE,
+                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK), MetricFamily.perContainerFamilies());
+        for (MetricFamily family : MetricFamily.perContainerFamilies()) {
+            assertEquals(List.of("namespace", "pod", "container"), family.labelNames(), family.prometheusName());
+            assertEquals(Type.COUNTER, family.type());
+        }
+        assertEquals(List.of(MetricFamily.DENTRY_ALLOC, MetricFamily.DENTRY_POSITIVE, MetricFamily.DENTRY_NEGATIVE,
+                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK, MetricFamily.NODE_DENTRY_FREED),
+                MetricFamily.measurable());
+        assertEquals(List.of("mode", "kernel", "cgroup_mode", "version"), MetricFamily.MONITOR_INFO.labelNames());
+    }
+
+    @Test
+    void aFamilyIsMeasuredOnlyWhenEveryOneOfItsSourcesIs() {
+        DentrySample tracepoint = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED));
+        DentrySample lookupOnly = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.NEGATIVE_LOOKUP));
+        DentrySample fentry = measuring(EnumSet.allOf(DentryCounter.class));
+
+        assertTrue(MetricFamily.DENTRY_ALLOC.measuredIn(tracepoint));
+        assertTrue(MetricFamily.NODE_DENTRY_FREED.measuredIn(tracepoint));
+        assertFalse(MetricFamily.DENTRY_POSITIVE.measuredIn(tracepoint));
+        assertFalse(MetricFamily.DENTRY_NEGATIVE.measuredIn(tracepoint));
+        assertTrue(MetricFamily.DENTRY_NEGATIVE_LOOKUP.measuredIn(lookupOnly));
+        assertFalse(MetricFamily.DENTRY_NEGATIVE.measuredIn(lookupOnly), "a partial sum would undercount");
+        for (MetricFamily family : MetricFamily.measurable()) {
+            assertTrue(family.measuredIn(fentry), family.name());
+        }
+        assertFalse(MetricFamily.DENTRY_ALLOC.measuredIn(measuring(Set.of())), "node-only mode");
+        assertFalse(MetricFamily.NODE_DENTRY_COUNT.measuredIn(fentry), "no core counter feeds it");
+    }
+
+    private static DentrySample measuring(Set<DentryCounter> counters) {
+        return new DentrySample(Feed.T0, new SamplerInfo(AttachMode.FENTRY, "6.18.0", "v2", CgroupKey.V2, "0.1.0",
+                List.of()), counters, new NodeDentryState(1, 1, OptionalLong.empty()), List.of(), 0, 0, Duration.ZERO);
+    }
+}

@@ -1,0 +1,210 @@
+package io.dentrywatch.prometheus;
+
+import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentrySample;
+import io.prometheus.metrics.model.registry.MetricType;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Label;
+import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The families, their declared descriptors, and which ones a mode can feed. */
+class MetricContractTest {
+
+    private static final String NGINX = "{container=\"nginx\",namespace=\"shop\",pod=\"web-0\"}";
+
+    private final MutableClock clock = new MutableClock(Samples.T0);
+
+    @Test
+    void everyEmittedFamilyIsDeclaredWithItsTypeAndLabelNames() {
+        Map<String, MetricFamilyDescriptor> declared = Families.EMITTED.stream()
+                .collect(Collectors.toMap(MetricFamilyDescriptor::getPrometheusName, Function.identity()));
+        MetricSnapshots fentry = GoldenExpositionTest.scrape(GoldenSample.FENTRY);
+        MetricSnapshots tracepoint = GoldenExpositionTest.scrape(GoldenSample.TRACEPOINT);
+
+        assertEquals(declared.size() - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
+        assertEquals(declared.size() - 4, tracepoint.size()); // no positive, negative, negative_lookup, negative_unlink
+        Set<String> emitted = new HashSet<>();
+        for (MetricSnapshot snapshot : concat(fentry, tracepoint)) {
+            String name = snapshot.getMetadata().getPrometheusName();
+            emitted.add(name);
+            MetricFamilyDescriptor descriptor = declared.get(name);
+            assertTrue(descriptor != null, name + " is emitted but not declared");
+            assertEquals(descriptor.getType(), typeOf(snapshot), name);
+            assertEquals(descriptor.getMetadata().getHelp(), snapshot.getMetadata().getHelp(), name);
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                Set<String> labelNames = point.getLabels().stream().map(Label::getName).collect(Collectors.toSet());
+                assertEquals(descriptor.getLabelNames(), labelNames, name);
+            }
+        }
+        assertEquals(declared.keySet(), emitted, "every declared family is emitted by one of the golden samples");
+    }
+
+    @Test
+    void aSecondCollectorInTheSameRegistryIsRejected() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(DentryCollector.builder(Samples::golden).build());
+
+        assertThrows(IllegalArgumentException.class, () -> registry.register(DentryCollector.builder(Samples::golden).build()));
+    }
+
+    @Test
+    void aFilteredScrapeReturnsOnlyTheAskedFamily() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(DentryCollector.builder(Samples::golden).clock(clock).build());
+
+        MetricSnapshots snapshots = registry.scrape(name -> name.equals("node_dentry_count"));
+
+        assertEquals(1, snapshots.size());
+        assertEquals(3, snapshots.get(0).getDataPoints().size());
+    }
+
+    @Test
+    void nodeOnlyModeLeavesPerContainerFamiliesAndFreesAbsentAndSaysSo() {
+        Map<String, Double> series = scrape(() -> Samples.nodeOnly(List.of()));
+
+        assertTrue(Exposition.family(series, "dentry_alloc_total").isEmpty());
+        assertTrue(Exposition.family(series, "node_dentry_freed_total").isEmpty());
+        assertTrue(Exposition.family(series, "dentry_monitor_degraded_info").isEmpty());
+        assertEquals(Map.of("{type=\"total\"}", 10.0, "{type=\"unused\"}", 5.0), Exposition.family(series, "node_dentry_count"));
+        assertEquals(Map.of(
+                "{family=\"dentry_alloc_total\"}", 0.0,
+                "{family=\"dentry_negative_lookup_total\"}", 0.0,
+                "{family=\"dentry_negative_total\"}", 0.0,
+                "{family=\"dentry_negative_unlink_total\"}", 0.0,
+                "{family=\"dentry_positive_total\"}", 0.0,
+                "{family=\"node_dentry_freed_total\"}", 0.0), Exposition.family(series, "dentry_monitor_family_available"));
+        assertEquals(1.0, series.get("dentry_monitor_info{cgroup_mode=\"v1\",kernel=\"5.4.0-150-generic\",mode=\"none\",version=\"0.1.0\"}"));
+    }
+
+    @Test
+    void inTracepointModePositiveAndNegativeAreAbsentNotZeroWhileFreesAreExported() {
+        Map<String, Double> series = scrape(Samples::goldenTracepoint);
+
+        for (String absent : List.of("dentry_positive_total", "dentry_negative_total", "dentry_negative_lookup_total",
+                "dentry_negative_unlink_total")) {
+            assertFalse(series.keySet().stream().anyMatch(name -> name.startsWith(absent)), absent);
+            assertEquals(0.0, series.get("dentry_monitor_family_available{family=\"" + absent + "\"}"), absent);
+        }
+        assertEquals(1.0, series.get("dentry_monitor_family_available{family=\"dentry_alloc_total\"}"));
+        assertEquals(1.0, series.get("dentry_monitor_family_available{family=\"node_dentry_freed_total\"}"));
+        assertEquals(14_000.0, series.get("node_dentry_freed_total"));
+    }
+
+    @Test
+    void inFentryModeNegativeIsLookupPlusUnlinkPerContainer() {
+        Map<String, Double> series = scrape(Samples::golden);
+
+        assertEquals(3500.0, series.get("dentry_positive_total" + NGINX)); // cgroups 101 and 102
+        assertEquals(1700.0, series.get("dentry_negative_lookup_total" + NGINX));
+        assertEquals(310.0, series.get("dentry_negative_unlink_total" + NGINX));
+        assertEquals(2010.0, series.get("dentry_negative_total" + NGINX));
+        for (String container : Exposition.family(series, "dentry_negative_total").keySet()) {
+            assertEquals(series.get("dentry_negative_total" + container),
+                    series.get("dentry_negative_lookup_total" + container) + series.get("dentry_negative_unlink_total" + container),
+                    container);
+        }
+    }
+
+    @Test
+    void negativeIsAbsentWhenOnlyOneOfItsCausesIsMeasured() {
+        Map<String, Double> series = scrape(() -> Samples.measuring(Samples.golden(),
+                EnumSet.of(DentryCounter.ALLOC, DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP)));
+
+        assertTrue(Exposition.family(series, "dentry_negative_total").isEmpty());
+        assertTrue(Exposition.family(series, "dentry_negative_unlink_total").isEmpty());
+        assertTrue(Exposition.family(series, "node_dentry_freed_total").isEmpty());
+        assertEquals(1700.0, series.get("dentry_negative_lookup_total" + NGINX));
+        assertEquals(Map.of(
+                "{family=\"dentry_alloc_total\"}", 1.0,
+                "{family=\"dentry_negative_lookup_total\"}", 1.0,
+                "{family=\"dentry_negative_total\"}", 0.0,
+                "{family=\"dentry_negative_unlink_total\"}", 0.0,
+                "{family=\"dentry_positive_total\"}", 1.0,
+                "{family=\"node_dentry_freed_total\"}", 0.0), Exposition.family(series, "dentry_monitor_family_available"));
+    }
+
+    @Test
+    void theCgroupKeyHasItsOwnInfoFamilyAndMonitorInfoKeepsItsFourLabels() {
+        Map<String, Double> tracepoint = scrape(Samples::goldenTracepoint);
+        Map<String, Double> fentry = scrape(Samples::golden);
+
+        assertEquals(Map.of("{key=\"memory\"}", 1.0), Exposition.family(tracepoint, "dentry_monitor_cgroup_key_info"));
+        assertEquals(Map.of("{key=\"v2\"}", 1.0), Exposition.family(fentry, "dentry_monitor_cgroup_key_info"));
+        assertEquals(Map.of("{cgroup_mode=\"hybrid\",kernel=\"6.18.0-fc\",mode=\"tracepoint\",version=\"0.1.0\"}", 1.0),
+                Exposition.family(tracepoint, "dentry_monitor_info"));
+    }
+
+    @Test
+    void withoutAResolverEveryCgroupIsItsOwnNonPodContainer() {
+        Map<String, Double> alloc = Exposition.family(
+                Exposition.scrape(DentryCollector.builder(Samples::golden).clock(clock).build()), "dentry_alloc_total");
+
+        assertEquals(5, alloc.size());
+        assertEquals(9001.0, alloc.get("{container=\"/system.slice/mariadb.service\",namespace=\"\",pod=\"\"}"));
+    }
+
+    @Test
+    void beforeAnyGoodReadOnlyTheMonitorsOwnCountsAreExported() {
+        Map<String, Double> series = scrape(() -> {
+            throw new IllegalStateException("sampler closed");
+        });
+
+        assertEquals(Map.of(
+                "dentry_monitor_containers{series=\"other\"}", 0.0,
+                "dentry_monitor_containers{series=\"own\"}", 0.0,
+                "dentry_monitor_read_errors_total", 1.0,
+                "dentry_monitor_reads_total", 1.0), series);
+    }
+
+    @Test
+    void builderRejectsNegativeSettings() {
+        DentryCollector.Builder builder = DentryCollector.builder(Samples::golden);
+
+        assertThrows(IllegalArgumentException.class, () -> builder.maxContainerSeries(-1));
+        assertThrows(IllegalArgumentException.class, () -> builder.minReadInterval(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> builder.deletedSeriesGrace(Duration.ofSeconds(-1)));
+    }
+
+    /** Scrapes a collector over {@code source} with the golden samples' resolver. */
+    private Map<String, Double> scrape(Supplier<DentrySample> source) {
+        return Exposition.scrape(DentryCollector.builder(source).containerResolver(Samples.resolver()).clock(clock).build());
+    }
+
+    private static List<MetricSnapshot> concat(MetricSnapshots first, MetricSnapshots second) {
+        List<MetricSnapshot> all = new ArrayList<>(first.stream().toList());
+        all.addAll(second.stream().toList());
+        return all;
+    }
+
+    private static MetricType typeOf(MetricSnapshot snapshot) {
+        return switch (snapshot) {
+            case CounterSnapshot counter -> MetricType.COUNTER;
+            case GaugeSnapshot gauge -> MetricType.GAUGE;
+            case InfoSnapshot info -> MetricType.INFO;
+            default -> throw new AssertionError("unexpected snapshot type " + snapshot.getClass());
+        };
+    }
+}
