@@ -104,7 +104,7 @@ class MeterLifecycleTest {
         DentrySample withoutNegative = Samples.counts(10, 20);
         current.set(new DentrySample(withoutNegative.time(), withoutNegative.info(), withoutNegative.counters(),
                 new NodeDentryState(5, 4, OptionalLong.empty()), withoutNegative.cgroups(), withoutNegative.freed(),
-                withoutNegative.mapFullDrops(), withoutNegative.readTime()));
+                withoutNegative.reclaim(), withoutNegative.mapFullDrops(), withoutNegative.readTime()));
         metrics.refresh();
 
         assertNull(registry.find("node.dentry.count").tag("type", "negative").gauge());

@@ -7,6 +7,7 @@ import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerIdentity.QosClass;
 import io.dentrywatch.core.ContainerResolver;
 import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentryReclaim;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
@@ -86,11 +87,12 @@ public final class Samples {
      */
     public static DentrySample golden() {
         return new DentrySample(T0, FENTRY_INFO, EnumSet.allOf(DentryCounter.class), NODE, List.of(
-                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250),
-                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60),
-                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2),
-                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400),
-                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1)), FREED, 3, Duration.ofNanos(1_500_000));
+                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250, 0),
+                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60, 0),
+                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2, 0),
+                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400, 0),
+                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1, 0)), FREED, DentryReclaim.NONE, 3,
+                Duration.ofNanos(1_500_000));
     }
 
     /**
@@ -131,8 +133,8 @@ public final class Samples {
      */
     public static DentrySample nodeOnly(List<String> degraded) {
         return new DentrySample(T0, new SamplerInfo(AttachMode.NONE, "5.4.0-150-generic", "v1", CgroupKey.MEMORY,
-                "0.1.0", degraded), Set.of(), new NodeDentryState(10, 5, OptionalLong.empty()), List.of(), 0, 0,
-                Duration.ofMillis(1));
+                "0.1.0", degraded), Set.of(), new NodeDentryState(10, 5, OptionalLong.empty()), List.of(), 0,
+                DentryReclaim.NONE, 0, Duration.ofMillis(1));
     }
 
     /**
@@ -144,7 +146,7 @@ public final class Samples {
      */
     public static DentrySample measuring(DentrySample sample, Set<DentryCounter> counters) {
         return new DentrySample(sample.time(), sample.info(), counters, sample.node(), sample.cgroups(), sample.freed(),
-                sample.mapFullDrops(), sample.readTime());
+                sample.reclaim(), sample.mapFullDrops(), sample.readTime());
     }
 
     private static ContainerIdentity pod(String container, String containerId) {
@@ -154,12 +156,12 @@ public final class Samples {
 
     /** A cgroup in tracepoint mode: allocations only, the counters the mode cannot measure read 0. */
     private static CgroupDentryCounts cgroup(long cgroupId, String path, long allocations) {
-        return new CgroupDentryCounts(cgroupId, path, allocations, 0, 0, 0);
+        return new CgroupDentryCounts(cgroupId, path, allocations, 0, 0, 0, 0);
     }
 
     private static DentrySample sample(List<CgroupDentryCounts> cgroups) {
         return new DentrySample(T0, TRACEPOINT_INFO, Set.of(DentryCounter.ALLOC, DentryCounter.FREED), NODE, cgroups,
-                FREED, 3, Duration.ofNanos(1_500_000));
+                FREED, DentryReclaim.NONE, 3, Duration.ofNanos(1_500_000));
     }
 
     private Samples() {

@@ -135,7 +135,9 @@ final class ContainerSeriesBook {
             case POSITIVE -> counts.positive();
             case NEGATIVE_LOOKUP -> counts.negativeLookup();
             case NEGATIVE_UNLINK -> counts.negativeUnlink();
-            case FREED -> throw new IllegalArgumentException("FREED is node-wide: DentrySample.freed()");
+            case RECLAIMED -> counts.reclaimed();
+            case FREED, RECLAIM, PRUNE_DCACHE_SB, SHRINK_DCACHE_SB ->
+                    throw new IllegalArgumentException(counter + " is node-wide: DentrySample.freed() / reclaim()");
         };
     }
 

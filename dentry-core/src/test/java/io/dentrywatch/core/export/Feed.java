@@ -6,6 +6,7 @@ import io.dentrywatch.core.CgroupKey;
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerResolver;
 import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentryReclaim;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
@@ -93,7 +94,7 @@ final class Feed {
         List<CgroupDentryCounts> cgroups = new ArrayList<>();
         for (int i = 0; i < allocations.length; i++) {
             if (allocations[i] >= 0) {
-                cgroups.add(new CgroupDentryCounts(1000 + i, "/c" + i, allocations[i], 0, 0, 0));
+                cgroups.add(new CgroupDentryCounts(1000 + i, "/c" + i, allocations[i], 0, 0, 0, 0));
             }
         }
         return sample(cgroups, 0, 0);
@@ -101,7 +102,7 @@ final class Feed {
 
     /** A fentry-mode sample: every counter measured. */
     static DentrySample sample(List<CgroupDentryCounts> cgroups, long freed, long mapFullDrops) {
-        return new DentrySample(T0, FENTRY, EnumSet.allOf(DentryCounter.class), NODE, cgroups, freed, mapFullDrops,
+        return new DentrySample(T0, FENTRY, EnumSet.allOf(DentryCounter.class), NODE, cgroups, freed, DentryReclaim.NONE, mapFullDrops,
                 Duration.ofMillis(1));
     }
 

@@ -3,6 +3,7 @@ package io.dentrywatch.core.export;
 import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.CgroupKey;
 import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentryReclaim;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.core.SamplerInfo;
@@ -71,6 +72,7 @@ class MetricFamilyTest {
 
     private static DentrySample measuring(Set<DentryCounter> counters) {
         return new DentrySample(Feed.T0, new SamplerInfo(AttachMode.FENTRY, "6.18.0", "v2", CgroupKey.V2, "0.1.0",
-                List.of()), counters, new NodeDentryState(1, 1, OptionalLong.empty()), List.of(), 0, 0, Duration.ZERO);
+                List.of()), counters, new NodeDentryState(1, 1, OptionalLong.empty()), List.of(), 0, DentryReclaim.NONE, 0,
+                Duration.ZERO);
     }
 }

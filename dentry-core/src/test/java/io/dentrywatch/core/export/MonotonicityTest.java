@@ -94,13 +94,13 @@ class MonotonicityTest {
     void everyPerCgroupCounterFollowsTheSameRulesAndNegativeIsLookupPlusUnlink() {
         ThrottledSampler sampler = feed.sampler(feed.settings().withMaxContainerSeries(1));
         feed.set(sample(List.of(
-                new CgroupDentryCounts(1, "/big", 100, 40, 30, 5),
-                new CgroupDentryCounts(2, "/small", 10, 4, 3, 2),
-                new CgroupDentryCounts(3, "/smaller", 1, 1, 1, 1)), 0, 0));
+                new CgroupDentryCounts(1, "/big", 100, 40, 30, 5, 0),
+                new CgroupDentryCounts(2, "/small", 10, 4, 3, 2, 0),
+                new CgroupDentryCounts(3, "/smaller", 1, 1, 1, 1, 0)), 0, 0));
         sampler.read();
         feed.set(sample(List.of(
-                new CgroupDentryCounts(1, "/big", 7, 2, 1, 0), // reopened: counts from zero again
-                new CgroupDentryCounts(2, "/small", 12, 6, 4, 2)), 0, 0));
+                new CgroupDentryCounts(1, "/big", 7, 2, 1, 0, 0), // reopened: counts from zero again
+                new CgroupDentryCounts(2, "/small", 12, 6, 4, 2, 0)), 0, 0));
 
         Reading reading = sampler.read();
 
@@ -136,6 +136,6 @@ class MonotonicityTest {
     }
 
     private static CgroupDentryCounts cgroup(long id, String path, long allocations) {
-        return new CgroupDentryCounts(id, path, allocations, 0, 0, 0);
+        return new CgroupDentryCounts(id, path, allocations, 0, 0, 0, 0);
     }
 }
