@@ -78,7 +78,7 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      *
      * @param sampleSource called when meters are read, at most once per minimum read interval;
      *                     typically {@code sampler::sample}
-     * @return a builder with the defaults: no pod resolution, 1 s minimum read interval, 1000
+     * @return a builder with the defaults: identity from the cgroup path, 1 s minimum read interval, 1000
      *         container series, 5 minutes of grace
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {

@@ -63,7 +63,7 @@ public final class DentryCollector implements MultiCollector {
      *
      * @param sampleSource called at scrape time, at most once per minimum read interval; typically
      *                     {@code sampler::sample}
-     * @return a builder with the defaults: no pod resolution, 1 s minimum read interval, 1000
+     * @return a builder with the defaults: identity from the cgroup path, 1 s minimum read interval, 1000
      *         container series, 5 minutes of grace
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {

@@ -158,12 +158,16 @@ class MetricContractTest {
     }
 
     @Test
-    void withoutAResolverEveryCgroupIsItsOwnNonPodContainer() {
+    void withoutAResolverTheIdentityComesFromTheCgroupPath() {
         Map<String, Double> alloc = Exposition.family(
                 Exposition.scrape(DentryCollector.builder(Samples::golden).clock(clock).build()), "dentry_alloc_total");
 
-        assertEquals(5, alloc.size());
-        assertEquals(9001.0, alloc.get("{container=\"/system.slice/mariadb.service\",namespace=\"\",pod=\"\"}"));
+        assertEquals(5, alloc.size()); // the restarted nginx's two cgroups are two containers without the API's names
+        assertEquals(9001.0, alloc.get("{container=\"mariadb.service\",namespace=\"\",pod=\"\"}"));
+        assertEquals(12.0, alloc.get("{container=\"session-3.scope\",namespace=\"\",pod=\"\"}"));
+        // a pod is labelled by its UID; these test ids are not 64 hex digits, so the scope's name stands in for the id
+        assertEquals(5000.0, alloc.get(
+                "{container=\"cri-containerd-aaa.scope\",namespace=\"\",pod=\"6f1c2d3e-0000-4000-8000-000000000001\"}"));
     }
 
     @Test
