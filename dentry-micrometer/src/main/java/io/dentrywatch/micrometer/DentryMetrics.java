@@ -153,6 +153,7 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
         return current(cell).seconds();
     }
 
+    /** The cell's values once the current reading is applied, if that needs no waiting for the lock. */
     private Value current(MeterCell cell) {
         if (closed) {
             return cell.value;
