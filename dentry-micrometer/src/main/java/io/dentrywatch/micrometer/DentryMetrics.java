@@ -7,9 +7,11 @@ import io.dentrywatch.core.export.AdapterBuilder;
 import io.dentrywatch.core.export.ContainerSeries;
 import io.dentrywatch.core.export.MetricFamily;
 import io.dentrywatch.core.export.Reading;
+import io.dentrywatch.core.export.ReclaimDurationHistogram;
 import io.dentrywatch.core.export.SeriesLabels;
 import io.dentrywatch.core.export.ThrottledSampler;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,9 +36,13 @@ import java.util.function.Supplier;
 /**
  * Binds dentrywatch samples to Micrometer: per-container function counters ({@code dentry.alloc},
  * {@code dentry.positive}, {@code dentry.negative} and its split {@code dentry.negative.lookup} and
- * {@code dentry.negative.unlink}) tagged {@code namespace}, {@code pod} and {@code container},
- * {@code node.dentry.count} gauges tagged {@code type}, {@code node.dentry.freed}, and the monitor's own meters. Through Micrometer's Prometheus registry the
- * names, labels and HELP are those of dentry-prometheus; see this module's README for the table.
+ * {@code dentry.negative.unlink}, {@code dentry.reclaimed}) tagged {@code namespace}, {@code pod} and
+ * {@code container}, {@code node.dentry.count} gauges tagged {@code type}, {@code node.dentry.freed}, the
+ * reclaim meters ({@code node.dentry.reclaim} and its kin, the function timer
+ * {@code node.dentry.reclaim.duration} with its buckets as counters {@code node.dentry.reclaim.duration.buckets}
+ * tagged {@code upper.bound}), and the monitor's own meters. Through Micrometer's Prometheus registry the names,
+ * labels and HELP are those of dentry-prometheus, the reclaim duration histogram aside; see this module's
+ * README for the table.
  *
  * <pre>{@code
  * DentryMetrics metrics = DentryMetrics.builder(sampler::sample)
@@ -78,7 +84,7 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      *
      * @param sampleSource called when meters are read, at most once per minimum read interval;
      *                     typically {@code sampler::sample}
-     * @return a builder with the defaults: no pod resolution, 1 s minimum read interval, 1000
+     * @return a builder with the defaults: identity from the cgroup path, 1 s minimum read interval, 1000
      *         container series, 5 minutes of grace
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {
@@ -137,8 +143,18 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** What every meter's function calls before it answers: a scrape is what reads the kernel. */
+    /** A meter's value: what every meter's function calls before it answers, as a scrape is what reads the kernel. */
     private double read(MeterCell cell) {
+        return current(cell).value();
+    }
+
+    /** A timer's total time, in seconds. */
+    private double readSeconds(MeterCell cell) {
+        return current(cell).seconds();
+    }
+
+    /** The cell's values once the current reading is applied, if that needs no waiting for the lock. */
+    private Value current(MeterCell cell) {
         if (closed) {
             return cell.value;
         }
@@ -159,7 +175,7 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
             return;
         }
         if (reading != applied) {
-            Map<MeterSpec, Double> wanted = meters(reading);
+            Map<MeterSpec, Value> wanted = meters(reading);
             for (Iterator<Map.Entry<MeterSpec, MeterCell>> it = cells.entrySet().iterator(); it.hasNext(); ) {
                 MeterSpec spec = it.next().getKey();
                 if (!wanted.containsKey(spec)) {
@@ -187,21 +203,23 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
                     .tags(spec.tags()).description(spec.help()).baseUnit(spec.baseUnit()).register(registry);
             case SECONDS -> TimeGauge.builder(spec.name(), cell, TimeUnit.SECONDS, this::read)
                     .tags(spec.tags()).description(spec.help()).register(registry);
+            case TIMER -> FunctionTimer.builder(spec.name(), cell, c -> (long) read(c), this::readSeconds, TimeUnit.SECONDS)
+                    .tags(spec.tags()).description(spec.help()).register(registry);
         };
     }
 
     /** Every meter the reading calls for, with its value: the Micrometer twin of DentryCollector's snapshots. */
-    private static Map<MeterSpec, Double> meters(Reading reading) {
-        Map<MeterSpec, Double> meters = new LinkedHashMap<>();
+    private static Map<MeterSpec, Value> meters(Reading reading) {
+        Map<MeterSpec, Value> meters = new LinkedHashMap<>();
         reading.sample().ifPresent(sample -> sampleMeters(sample, reading, meters));
-        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "own"), (double) reading.ownSeries());
-        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "other"), (double) reading.containersInOther());
-        meters.put(MeterSpec.of(MetricFamily.READS), (double) reading.reads());
-        meters.put(MeterSpec.of(MetricFamily.READ_ERRORS), (double) reading.readErrors());
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "own"), Value.of(reading.ownSeries()));
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "other"), Value.of(reading.containersInOther()));
+        meters.put(MeterSpec.of(MetricFamily.READS), Value.of(reading.reads()));
+        meters.put(MeterSpec.of(MetricFamily.READ_ERRORS), Value.of(reading.readErrors()));
         return meters;
     }
 
-    private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, Double> meters) {
+    private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, Value> meters) {
         for (MetricFamily family : MetricFamily.perContainerFamilies()) {
             if (!family.measuredIn(sample)) {
                 continue; // absent, not zero: dentry.monitor.family.available says so
@@ -209,38 +227,73 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
             for (ContainerSeries series : reading.series()) {
                 SeriesLabels labels = series.labels();
                 meters.put(MeterSpec.of(family, labels.namespace(), labels.pod(), labels.container()),
-                        (double) series.value(family));
+                        Value.of(series.value(family)));
             }
         }
 
         NodeDentryState node = sample.node();
-        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "total"), (double) node.total());
-        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "unused"), (double) node.unused());
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "total"), Value.of(node.total()));
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "unused"), Value.of(node.unused()));
         node.negative().ifPresent(negative ->
-                meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "negative"), (double) negative));
-        if (MetricFamily.NODE_DENTRY_FREED.measuredIn(sample)) {
-            meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_FREED), (double) reading.freed());
+                meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "negative"), Value.of(negative)));
+        for (MetricFamily family : MetricFamily.nodeCounters()) {
+            if (family.measuredIn(sample)) {
+                meters.put(MeterSpec.of(family), Value.of(reading.nodeCount(family)));
+            }
+        }
+        if (MetricFamily.NODE_DENTRY_RECLAIM_DURATION.measuredIn(sample)) {
+            reclaimDurationMeters(reading.reclaimDuration(), meters);
         }
 
         SamplerInfo info = sample.info();
         meters.put(MeterSpec.of(MetricFamily.MONITOR_INFO, info.mode().name().toLowerCase(Locale.ROOT), info.kernel(),
-                info.cgroupMode(), info.version()), 1.0);
-        meters.put(MeterSpec.of(MetricFamily.MONITOR_CGROUP_KEY, info.cgroupKey().name().toLowerCase(Locale.ROOT)), 1.0);
+                info.cgroupMode(), info.version()), Value.of(1));
+        meters.put(MeterSpec.of(MetricFamily.MONITOR_CGROUP_KEY, info.cgroupKey().name().toLowerCase(Locale.ROOT)),
+                Value.of(1));
         for (String reason : info.degraded()) {
-            meters.put(MeterSpec.of(MetricFamily.MONITOR_DEGRADED, reason), 1.0);
+            meters.put(MeterSpec.of(MetricFamily.MONITOR_DEGRADED, reason), Value.of(1));
         }
         for (MetricFamily family : MetricFamily.measurable()) {
             meters.put(MeterSpec.of(MetricFamily.FAMILY_AVAILABLE, family.prometheusName()),
-                    family.measuredIn(sample) ? 1.0 : 0.0);
+                    Value.of(family.measuredIn(sample) ? 1 : 0));
         }
-        meters.put(MeterSpec.of(MetricFamily.TRACKED_CGROUPS), (double) sample.cgroups().size());
-        meters.put(MeterSpec.of(MetricFamily.MAP_FULL_DROPS), (double) reading.mapFullDrops());
-        meters.put(MeterSpec.of(MetricFamily.SAMPLE_DURATION), sample.readTime().toNanos() / 1e9);
-        meters.put(MeterSpec.of(MetricFamily.SAMPLE_TIMESTAMP), sample.time().toEpochMilli() / 1e3);
+        meters.put(MeterSpec.of(MetricFamily.TRACKED_CGROUPS), Value.of(sample.cgroups().size()));
+        meters.put(MeterSpec.of(MetricFamily.MAP_FULL_DROPS), Value.of(reading.mapFullDrops()));
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_DURATION), Value.of(sample.readTime().toNanos() / 1e9));
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_TIMESTAMP), Value.of(sample.time().toEpochMilli() / 1e3));
+    }
+
+    /**
+     * The reclaim duration histogram in Micrometer's terms. Micrometer builds histogram buckets only from
+     * the values a Timer records itself and has no meter for counts bucketed elsewhere; so the count and
+     * sum are a {@code FunctionTimer} (rendered by the Prometheus registry as
+     * {@code node_dentry_reclaim_duration_seconds_count} and {@code _sum}, typed summary), and the
+     * cumulative buckets are function counters {@code node.dentry.reclaim.duration.buckets} tagged
+     * {@code upper.bound}.
+     */
+    private static void reclaimDurationMeters(ReclaimDurationHistogram histogram, Map<MeterSpec, Value> meters) {
+        MetricFamily family = MetricFamily.NODE_DENTRY_RECLAIM_DURATION;
+        meters.put(MeterSpec.of(family), new Value(histogram.count(), histogram.sumSeconds()));
+        for (int i = 0; i < histogram.upperBounds().size(); i++) {
+            meters.put(MeterSpec.bucket(family, histogram.upperBounds().get(i)), Value.of(histogram.cumulativeCounts().get(i)));
+        }
+        meters.put(MeterSpec.bucket(family, Double.POSITIVE_INFINITY), Value.of(histogram.count()));
     }
 
     /** How a meter is registered. */
-    private enum MeterKind { COUNTER, GAUGE, SECONDS }
+    private enum MeterKind { COUNTER, GAUGE, SECONDS, TIMER }
+
+    /**
+     * What a meter reports.
+     *
+     * @param value   the value; a timer's count
+     * @param seconds a timer's total time; 0 for other meters
+     */
+    private record Value(double value, double seconds) {
+        static Value of(double value) {
+            return new Value(value, 0);
+        }
+    }
 
     /** Everything that identifies a meter and how to register it; equal specs are the same meter. */
     private record MeterSpec(MeterKind kind, String name, Tags tags, String help, String baseUnit) {
@@ -259,15 +312,23 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
             MeterKind kind = switch (family.type()) {
                 case COUNTER -> MeterKind.COUNTER;
                 case GAUGE, INFO -> family == MetricFamily.SAMPLE_DURATION ? MeterKind.SECONDS : MeterKind.GAUGE;
+                case HISTOGRAM -> MeterKind.TIMER;
             };
             String baseUnit = kind == MeterKind.GAUGE && !family.unit().isEmpty() ? family.unit() : null;
             return new MeterSpec(kind, MeterNames.name(family), Tags.of(tags), family.help(), baseUnit);
+        }
+
+        /** One cumulative bucket of a histogram family: a counter tagged with its upper bound, as Prometheus writes {@code le}. */
+        static MeterSpec bucket(MetricFamily family, double upperBound) {
+            String bound = upperBound == Double.POSITIVE_INFINITY ? "+Inf" : Double.toString(upperBound);
+            return new MeterSpec(MeterKind.COUNTER, MeterNames.buckets(family), Tags.of(MeterNames.UPPER_BOUND, bound),
+                    MeterNames.bucketsHelp(family), null);
         }
     }
 
     /** The value a meter reports, held here because Micrometer holds it only weakly. */
     private static final class MeterCell {
-        volatile double value;
+        volatile Value value = Value.of(0);
     }
 
     /**

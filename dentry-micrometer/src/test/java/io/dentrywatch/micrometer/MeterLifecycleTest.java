@@ -6,6 +6,7 @@ import io.dentrywatch.core.NodeDentryState;
 import io.dentrywatch.prometheus.MutableClock;
 import io.dentrywatch.prometheus.Samples;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,7 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -132,6 +135,44 @@ class MeterLifecycleTest {
         assertEquals(0.0, registry.get("dentry.monitor.family.available").tag("family", "dentry_negative_total").gauge().value());
         assertEquals(1.0, registry.get("dentry.monitor.family.available").tag("family", "dentry_negative_lookup_total")
                 .gauge().value());
+    }
+
+    @Test
+    void reclaimIsCountersATimerAndBucketCountersThatGoWhenReclaimIsNoLongerMeasured() {
+        current.set(Samples.golden());
+        MeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+
+        assertEquals(1234.0, registry.get("node.dentry.reclaim").functionCounter().count());
+        assertEquals(5_000_000.0, registry.get("node.dentry.reclaim.scanned.objects").functionCounter().count());
+        assertEquals(1_250_000.0, registry.get("node.dentry.reclaimed.objects").functionCounter().count());
+        assertEquals(1234.0, registry.get("node.dentry.prune.dcache.sb").functionCounter().count());
+        assertEquals(7.0, registry.get("node.dentry.shrink.dcache.sb").functionCounter().count());
+        assertEquals(150_000.0, registry.get("dentry.reclaimed")
+                .tags("namespace", "", "pod", "", "container", "/system.slice/mariadb.service").functionCounter().count());
+        FunctionTimer duration = registry.get("node.dentry.reclaim.duration").functionTimer();
+        assertEquals(1234.0, duration.count());
+        assertEquals(193.335432, duration.totalTime(TimeUnit.SECONDS), 1e-9);
+        assertEquals(14, registry.find("node.dentry.reclaim.duration.buckets").functionCounters().size());
+        assertEquals(50.0, bucket(registry, "1.024E-6").count(), "runs below 1.024 us");
+        assertEquals(1230.0, bucket(registry, "17.179869184").count());
+        assertEquals(1234.0, bucket(registry, "+Inf").count());
+
+        // the sampler reopened without reclaim (kallsyms hid super_cache_scan): every reclaim meter goes
+        current.set(Samples.measuring(Samples.golden(), EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED)));
+        metrics.refresh();
+
+        for (String name : List.of("node.dentry.reclaim", "node.dentry.reclaim.scanned.objects", "node.dentry.reclaimed.objects",
+                "node.dentry.reclaim.duration", "node.dentry.reclaim.duration.buckets", "node.dentry.prune.dcache.sb",
+                "node.dentry.shrink.dcache.sb", "dentry.reclaimed")) {
+            assertTrue(registry.find(name).meters().isEmpty(), name);
+        }
+        assertEquals(0.0, registry.get("dentry.monitor.family.available").tag("family", "node_dentry_reclaim_duration_seconds")
+                .gauge().value());
+    }
+
+    private static FunctionCounter bucket(MeterRegistry registry, String upperBound) {
+        return registry.get("node.dentry.reclaim.duration.buckets").tag("upper.bound", upperBound).functionCounter();
     }
 
     private static FunctionCounter alloc(MeterRegistry registry, String container) {

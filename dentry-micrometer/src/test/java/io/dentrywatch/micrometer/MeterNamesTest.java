@@ -25,9 +25,15 @@ class MeterNamesTest {
                 Map.entry(MetricFamily.DENTRY_NEGATIVE, "dentry.negative"),
                 Map.entry(MetricFamily.DENTRY_NEGATIVE_LOOKUP, "dentry.negative.lookup"),
                 Map.entry(MetricFamily.DENTRY_NEGATIVE_UNLINK, "dentry.negative.unlink"),
+                Map.entry(MetricFamily.DENTRY_RECLAIMED, "dentry.reclaimed"),
                 Map.entry(MetricFamily.NODE_DENTRY_COUNT, "node.dentry.count"),
                 Map.entry(MetricFamily.NODE_DENTRY_FREED, "node.dentry.freed"),
                 Map.entry(MetricFamily.NODE_DENTRY_RECLAIM, "node.dentry.reclaim"),
+                Map.entry(MetricFamily.NODE_DENTRY_RECLAIM_SCANNED, "node.dentry.reclaim.scanned.objects"),
+                Map.entry(MetricFamily.NODE_DENTRY_RECLAIMED, "node.dentry.reclaimed.objects"),
+                Map.entry(MetricFamily.NODE_DENTRY_RECLAIM_DURATION, "node.dentry.reclaim.duration"),
+                Map.entry(MetricFamily.NODE_DENTRY_PRUNE_DCACHE_SB, "node.dentry.prune.dcache.sb"),
+                Map.entry(MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB, "node.dentry.shrink.dcache.sb"),
                 Map.entry(MetricFamily.OOM_KILLS, "oom.kills"),
                 Map.entry(MetricFamily.OOM_KILLS_PER_NODE, "oom.kills.per.node"),
                 Map.entry(MetricFamily.OOM_MEMORY_USAGE, "oom.memory.usage"),
@@ -43,6 +49,12 @@ class MeterNamesTest {
                 Map.entry(MetricFamily.SAMPLE_TIMESTAMP, "dentry.monitor.sample.timestamp"),
                 Map.entry(MetricFamily.READS, "dentry.monitor.reads"),
                 Map.entry(MetricFamily.READ_ERRORS, "dentry.monitor.read.errors")), names);
+    }
+
+    @Test
+    void aHistogramsBucketsAreCountersBesideItsTimer() {
+        assertEquals("node.dentry.reclaim.duration.buckets", MeterNames.buckets(MetricFamily.NODE_DENTRY_RECLAIM_DURATION));
+        assertEquals("upper.bound", MeterNames.UPPER_BOUND);
     }
 
     @Test

@@ -7,13 +7,18 @@ import io.dentrywatch.core.export.AdapterBuilder;
 import io.dentrywatch.core.export.ContainerSeries;
 import io.dentrywatch.core.export.MetricFamily;
 import io.dentrywatch.core.export.Reading;
+import io.dentrywatch.core.export.ReclaimDurationHistogram;
 import io.dentrywatch.core.export.SeriesLabels;
 import io.dentrywatch.core.export.ThrottledSampler;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -63,7 +68,7 @@ public final class DentryCollector implements MultiCollector {
      *
      * @param sampleSource called at scrape time, at most once per minimum read interval; typically
      *                     {@code sampler::sample}
-     * @return a builder with the defaults: no pod resolution, 1 s minimum read interval, 1000
+     * @return a builder with the defaults: identity from the cgroup path, 1 s minimum read interval, 1000
      *         container series, 5 minutes of grace
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {
@@ -114,8 +119,13 @@ public final class DentryCollector implements MultiCollector {
         node.negative().ifPresent(negative ->
                 nodePoints.add(gaugePoint(negative, labels(MetricFamily.NODE_DENTRY_COUNT, "negative"))));
         snapshots.add(gauge(MetricFamily.NODE_DENTRY_COUNT, nodePoints));
-        if (MetricFamily.NODE_DENTRY_FREED.measuredIn(sample)) {
-            snapshots.add(counter(MetricFamily.NODE_DENTRY_FREED, reading.freed()));
+        for (MetricFamily family : MetricFamily.nodeCounters()) {
+            if (family.measuredIn(sample)) {
+                snapshots.add(counter(family, reading.nodeCount(family)));
+            }
+        }
+        if (MetricFamily.NODE_DENTRY_RECLAIM_DURATION.measuredIn(sample)) {
+            snapshots.add(histogram(MetricFamily.NODE_DENTRY_RECLAIM_DURATION, reading.reclaimDuration()));
         }
 
         SamplerInfo info = sample.info();
@@ -157,6 +167,24 @@ public final class DentryCollector implements MultiCollector {
 
     private static GaugeSnapshot gauge(MetricFamily family, List<GaugeDataPointSnapshot> points) {
         return new GaugeSnapshot(metadata(family), points);
+    }
+
+    /**
+     * A histogram family of one series without labels. client_java takes each bucket's own count, not the
+     * cumulative one, and writes them back cumulated; {@code +Inf} holds the runs past the last bound.
+     */
+    private static HistogramSnapshot histogram(MetricFamily family, ReclaimDurationHistogram histogram) {
+        List<Double> upperBounds = new ArrayList<>(histogram.upperBounds());
+        upperBounds.add(Double.POSITIVE_INFINITY);
+        List<Long> counts = new ArrayList<>(upperBounds.size());
+        long below = 0;
+        for (long cumulative : histogram.cumulativeCounts()) {
+            counts.add(cumulative - below);
+            below = cumulative;
+        }
+        counts.add(histogram.count() - below);
+        return new HistogramSnapshot(metadata(family), List.of(new HistogramDataPointSnapshot(
+                ClassicHistogramBuckets.of(upperBounds, counts), histogram.sumSeconds(), Labels.EMPTY, Exemplars.EMPTY, 0)));
     }
 
     private static InfoSnapshot info(MetricFamily family, List<Labels> labels) {

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * tests render the same ones.
  */
 public enum GoldenSample {
-    /** Every counter: positive, negative and its split, and node frees. */
+    /** Every counter: positive, negative and its split, node frees, reclaim with its duration histogram and the dcache calls. */
     FENTRY("fentry", Samples::golden),
-    /** Allocations and node frees only; positive and negative are absent. */
+    /** Allocations, node frees and reclaim; positive, negative and the dcache calls are absent. */
     TRACEPOINT("tracepoint", Samples::goldenTracepoint);
 
     private final String file;

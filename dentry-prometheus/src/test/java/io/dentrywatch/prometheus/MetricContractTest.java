@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Label;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -34,6 +36,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetricContractTest {
 
     private static final String NGINX = "{container=\"nginx\",namespace=\"shop\",pod=\"web-0\"}";
+    private static final String SIDECAR = "{container=\"sidecar\",namespace=\"shop\",pod=\"web-0\"}";
+    private static final String MARIADB = "{container=\"mariadb.service\",namespace=\"\",pod=\"\"}";
+    private static final String SESSION = "{container=\"" + Samples.SESSION_CGROUP + "\",namespace=\"\",pod=\"\"}";
+
+    /** The families dentry_monitor_family_available reports on. */
+    private static final List<String> MEASURABLE = List.of("dentry_alloc_total", "dentry_positive_total",
+            "dentry_negative_total", "dentry_negative_lookup_total", "dentry_negative_unlink_total", "dentry_reclaimed_total",
+            "node_dentry_freed_total", "node_dentry_reclaim_total", "node_dentry_reclaim_scanned_objects_total",
+            "node_dentry_reclaimed_objects_total", "node_dentry_reclaim_duration_seconds", "node_dentry_prune_dcache_sb_total",
+            "node_dentry_shrink_dcache_sb_total");
+    private static final List<String> RECLAIM_FAMILIES = List.of("dentry_reclaimed_total", "node_dentry_reclaim_total",
+            "node_dentry_reclaim_scanned_objects_total", "node_dentry_reclaimed_objects_total",
+            "node_dentry_reclaim_duration_seconds", "node_dentry_prune_dcache_sb_total", "node_dentry_shrink_dcache_sb_total");
 
     private final MutableClock clock = new MutableClock(Samples.T0);
 
@@ -45,7 +60,8 @@ class MetricContractTest {
         MetricSnapshots tracepoint = GoldenExpositionTest.scrape(GoldenSample.TRACEPOINT);
 
         assertEquals(declared.size() - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
-        assertEquals(declared.size() - 4, tracepoint.size()); // no positive, negative, negative_lookup, negative_unlink
+        // no positive, negative, negative_lookup, negative_unlink, prune_dcache_sb, shrink_dcache_sb
+        assertEquals(declared.size() - 6, tracepoint.size());
         Set<String> emitted = new HashSet<>();
         for (MetricSnapshot snapshot : concat(fentry, tracepoint)) {
             String name = snapshot.getMetadata().getPrometheusName();
@@ -89,18 +105,15 @@ class MetricContractTest {
         assertTrue(Exposition.family(series, "node_dentry_freed_total").isEmpty());
         assertTrue(Exposition.family(series, "dentry_monitor_degraded_info").isEmpty());
         assertEquals(Map.of("{type=\"total\"}", 10.0, "{type=\"unused\"}", 5.0), Exposition.family(series, "node_dentry_count"));
-        assertEquals(Map.of(
-                "{family=\"dentry_alloc_total\"}", 0.0,
-                "{family=\"dentry_negative_lookup_total\"}", 0.0,
-                "{family=\"dentry_negative_total\"}", 0.0,
-                "{family=\"dentry_negative_unlink_total\"}", 0.0,
-                "{family=\"dentry_positive_total\"}", 0.0,
-                "{family=\"node_dentry_freed_total\"}", 0.0), Exposition.family(series, "dentry_monitor_family_available"));
+        for (String family : MEASURABLE) {
+            assertTrue(Exposition.family(series, family).isEmpty(), family);
+        }
+        assertEquals(available(), Exposition.family(series, "dentry_monitor_family_available"));
         assertEquals(1.0, series.get("dentry_monitor_info{cgroup_mode=\"v1\",kernel=\"5.4.0-150-generic\",mode=\"none\",version=\"0.1.0\"}"));
     }
 
     @Test
-    void inTracepointModePositiveAndNegativeAreAbsentNotZeroWhileFreesAreExported() {
+    void inTracepointModePositiveNegativeAndTheDcacheCallsAreAbsentNotZeroWhileFreesAndReclaimAreExported() {
         Map<String, Double> series = scrape(Samples::goldenTracepoint);
 
         for (String absent : List.of("dentry_positive_total", "dentry_negative_total", "dentry_negative_lookup_total",
@@ -108,9 +121,72 @@ class MetricContractTest {
             assertFalse(series.keySet().stream().anyMatch(name -> name.startsWith(absent)), absent);
             assertEquals(0.0, series.get("dentry_monitor_family_available{family=\"" + absent + "\"}"), absent);
         }
-        assertEquals(1.0, series.get("dentry_monitor_family_available{family=\"dentry_alloc_total\"}"));
-        assertEquals(1.0, series.get("dentry_monitor_family_available{family=\"node_dentry_freed_total\"}"));
+        assertEquals(available("dentry_alloc_total", "dentry_reclaimed_total", "node_dentry_freed_total",
+                "node_dentry_reclaim_total", "node_dentry_reclaim_scanned_objects_total", "node_dentry_reclaimed_objects_total",
+                "node_dentry_reclaim_duration_seconds"), Exposition.family(series, "dentry_monitor_family_available"));
         assertEquals(14_000.0, series.get("node_dentry_freed_total"));
+        assertEquals(1234.0, series.get("node_dentry_reclaim_total"));
+        assertEquals(1234.0, series.get("node_dentry_reclaim_duration_seconds_count"));
+        assertEquals(60_000.0, series.get("dentry_reclaimed_total" + NGINX));
+        for (String absent : List.of("node_dentry_prune_dcache_sb_total", "node_dentry_shrink_dcache_sb_total")) {
+            assertTrue(Exposition.family(series, absent).isEmpty(), absent + ": no tracepoint for it, absent not zero");
+        }
+    }
+
+    @Test
+    void inFentryModeReclaimIsExportedNodeWideAndPerContainer() {
+        Map<String, Double> series = scrape(Samples::golden);
+
+        assertEquals(1234.0, series.get("node_dentry_reclaim_total"));
+        assertEquals(5_000_000.0, series.get("node_dentry_reclaim_scanned_objects_total"));
+        assertEquals(1_250_000.0, series.get("node_dentry_reclaimed_objects_total"));
+        assertEquals(1234.0, series.get("node_dentry_prune_dcache_sb_total"));
+        assertEquals(7.0, series.get("node_dentry_shrink_dcache_sb_total"));
+        // nginx is two cgroups: 52,000 + 8,000
+        assertEquals(Map.of(NGINX, 60_000.0, SIDECAR, 300.0, MARIADB, 150_000.0, SESSION, 25.0),
+                Exposition.family(series, "dentry_reclaimed_total"));
+        assertEquals(available(MEASURABLE.toArray(String[]::new)), Exposition.family(series, "dentry_monitor_family_available"));
+    }
+
+    @Test
+    void theReclaimDurationHistogramIsCumulativeAndItsCountIsTheRunCount() {
+        Map<String, Double> series = scrape(Samples::golden);
+        Map<Double, Double> buckets = new TreeMap<>();
+        Exposition.family(series, "node_dentry_reclaim_duration_seconds_bucket").forEach((labels, count) ->
+                buckets.put(Double.parseDouble(labels.replaceAll("\\{le=\"(.*)\"}", "$1").replace("+Inf", "Infinity")), count));
+
+        assertEquals(14, buckets.size());
+        assertEquals(1.024e-6, buckets.keySet().iterator().next(), 1e-15);
+        assertEquals(50.0, buckets.get(1.024e-6), "the runs below 1.024 us, from two of the core's buckets");
+        assertEquals(250.0, buckets.get(4.096e-6));
+        assertEquals(1230.0, buckets.get(17.179869184));
+        assertEquals(1234.0, buckets.get(Double.POSITIVE_INFINITY), "the 4 runs over 34 s are only in +Inf");
+        double previous = 0;
+        for (double count : buckets.values()) {
+            assertTrue(count >= previous, "cumulative: " + buckets);
+            previous = count;
+        }
+        assertEquals(series.get("node_dentry_reclaim_total"), series.get("node_dentry_reclaim_duration_seconds_count"));
+        assertEquals(193.335432, series.get("node_dentry_reclaim_duration_seconds_sum"), 1e-9);
+    }
+
+    @Test
+    void reclaimFamiliesAreAbsentWhenReclaimIsNotMeasuredAndPerContainerOnlyWhenItsMemoryCgroupIsKnown() {
+        Map<String, Double> noReclaim = scrape(() -> Samples.measuring(Samples.golden(), EnumSet.of(DentryCounter.ALLOC,
+                DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.FREED)));
+        // counting by v2 cgroup on a hybrid host: reclaim is node-wide only
+        Map<String, Double> noReclaimed = scrape(() -> Samples.measuring(Samples.golden(),
+                EnumSet.complementOf(EnumSet.of(DentryCounter.RECLAIMED))));
+
+        for (String family : RECLAIM_FAMILIES) {
+            assertTrue(Exposition.family(noReclaim, family).isEmpty(), family);
+            assertTrue(Exposition.family(noReclaim, family + "_bucket").isEmpty(), family);
+            assertEquals(0.0, noReclaim.get("dentry_monitor_family_available{family=\"" + family + "\"}"), family);
+        }
+        assertTrue(Exposition.family(noReclaimed, "dentry_reclaimed_total").isEmpty());
+        assertEquals(0.0, noReclaimed.get("dentry_monitor_family_available{family=\"dentry_reclaimed_total\"}"));
+        assertEquals(1234.0, noReclaimed.get("node_dentry_reclaim_total"));
+        assertEquals(1234.0, noReclaimed.get("node_dentry_reclaim_duration_seconds_bucket{le=\"+Inf\"}"));
     }
 
     @Test
@@ -137,13 +213,8 @@ class MetricContractTest {
         assertTrue(Exposition.family(series, "dentry_negative_unlink_total").isEmpty());
         assertTrue(Exposition.family(series, "node_dentry_freed_total").isEmpty());
         assertEquals(1700.0, series.get("dentry_negative_lookup_total" + NGINX));
-        assertEquals(Map.of(
-                "{family=\"dentry_alloc_total\"}", 1.0,
-                "{family=\"dentry_negative_lookup_total\"}", 1.0,
-                "{family=\"dentry_negative_total\"}", 0.0,
-                "{family=\"dentry_negative_unlink_total\"}", 0.0,
-                "{family=\"dentry_positive_total\"}", 1.0,
-                "{family=\"node_dentry_freed_total\"}", 0.0), Exposition.family(series, "dentry_monitor_family_available"));
+        assertEquals(available("dentry_alloc_total", "dentry_negative_lookup_total", "dentry_positive_total"),
+                Exposition.family(series, "dentry_monitor_family_available"));
     }
 
     @Test
@@ -158,12 +229,16 @@ class MetricContractTest {
     }
 
     @Test
-    void withoutAResolverEveryCgroupIsItsOwnNonPodContainer() {
+    void withoutAResolverTheIdentityComesFromTheCgroupPath() {
         Map<String, Double> alloc = Exposition.family(
                 Exposition.scrape(DentryCollector.builder(Samples::golden).clock(clock).build()), "dentry_alloc_total");
 
-        assertEquals(5, alloc.size());
-        assertEquals(9001.0, alloc.get("{container=\"/system.slice/mariadb.service\",namespace=\"\",pod=\"\"}"));
+        assertEquals(5, alloc.size()); // the restarted nginx's two cgroups are two containers without the API's names
+        assertEquals(9001.0, alloc.get("{container=\"mariadb.service\",namespace=\"\",pod=\"\"}"));
+        assertEquals(12.0, alloc.get("{container=\"session-3.scope\",namespace=\"\",pod=\"\"}"));
+        // a pod is labelled by its UID; these test ids are not 64 hex digits, so the scope's name stands in for the id
+        assertEquals(5000.0, alloc.get(
+                "{container=\"cri-containerd-aaa.scope\",namespace=\"\",pod=\"6f1c2d3e-0000-4000-8000-000000000001\"}"));
     }
 
     @Test
@@ -193,6 +268,16 @@ class MetricContractTest {
         return Exposition.scrape(DentryCollector.builder(source).containerResolver(Samples.resolver()).clock(clock).build());
     }
 
+    /** dentry_monitor_family_available as a scrape shows it: 1 for the families given, 0 for the others. */
+    private static Map<String, Double> available(String... measured) {
+        Set<String> one = Set.of(measured);
+        Map<String, Double> available = new TreeMap<>();
+        for (String family : MEASURABLE) {
+            available.put("{family=\"" + family + "\"}", one.contains(family) ? 1.0 : 0.0);
+        }
+        return available;
+    }
+
     private static List<MetricSnapshot> concat(MetricSnapshots first, MetricSnapshots second) {
         List<MetricSnapshot> all = new ArrayList<>(first.stream().toList());
         all.addAll(second.stream().toList());
@@ -204,6 +289,7 @@ class MetricContractTest {
             case CounterSnapshot counter -> MetricType.COUNTER;
             case GaugeSnapshot gauge -> MetricType.GAUGE;
             case InfoSnapshot info -> MetricType.INFO;
+            case HistogramSnapshot histogram -> MetricType.HISTOGRAM;
             default -> throw new AssertionError("unexpected snapshot type " + snapshot.getClass());
         };
     }

@@ -15,6 +15,7 @@ import io.dentrywatch.core.SamplerInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -35,10 +36,10 @@ public final class Samples {
     public static final SamplerInfo FENTRY_INFO = new SamplerInfo(AttachMode.FENTRY, "6.18.0-fc", "v2", CgroupKey.V2,
             "0.1.0", List.of());
 
-    /** A tracepoint-mode sampler on a hybrid host: allocations and frees only. */
+    /** A tracepoint-mode sampler on a hybrid host: allocations, frees and reclaim (no dcache calls). */
     public static final SamplerInfo TRACEPOINT_INFO = new SamplerInfo(AttachMode.TRACEPOINT, "6.18.0-fc", "hybrid",
-            CgroupKey.MEMORY, "0.1.0",
-            List.of("positive, negative: no tracepoint reports them; \"fentry\" and \"kprobe\" modes do"));
+            CgroupKey.MEMORY, "0.1.0", List.of("positive, negative, prune_dcache_sb, shrink_dcache_sb: no tracepoint"
+                    + " reports them; \"fentry\" and \"kprobe\" modes do"));
 
     static final NodeDentryState NODE = new NodeDentryState(1_234_567, 234_567, OptionalLong.of(34_567));
 
@@ -50,6 +51,12 @@ public final class Samples {
 
     /** The golden sample's node-wide frees. */
     static final long FREED = 14_000;
+
+    /**
+     * The golden samples' reclaim: 1234 superblock-shrinker runs spread over the log2 duration buckets from
+     * below a microsecond (folded into the first bound) to over 17 seconds (only in +Inf), 7 remounts.
+     */
+    static final DentryReclaim RECLAIM = reclaim(1234, 7);
 
     /**
      * Pods by cgroup id as a Kubernetes-aware resolver would see them; everything else is not a pod.
@@ -87,26 +94,29 @@ public final class Samples {
      */
     public static DentrySample golden() {
         return new DentrySample(T0, FENTRY_INFO, EnumSet.allOf(DentryCounter.class), NODE, List.of(
-                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250, 0),
-                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60, 0),
-                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2, 0),
-                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400, 0),
-                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1, 0)), FREED, DentryReclaim.NONE, 3,
+                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250, 52_000),
+                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60, 8_000),
+                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2, 300),
+                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400, 150_000),
+                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1, 25)), FREED, RECLAIM, 3,
                 Duration.ofNanos(1_500_000));
     }
 
     /**
-     * The golden sample's cgroups in tracepoint mode: allocations and node frees only.
+     * The golden sample's cgroups in tracepoint mode: allocations, node frees and reclaim (per memory
+     * cgroup too), but neither positive and negative counts nor the dcache calls.
      *
      * @return the same sample at every call
      */
     public static DentrySample goldenTracepoint() {
-        return sample(List.of(
-                cgroup(101, NGINX_CGROUP, 5000),
-                cgroup(102, NGINX_OLD_CGROUP, 700),
-                cgroup(103, SIDECAR_CGROUP, 42),
-                cgroup(104, MARIADB_CGROUP, 9001),
-                cgroup(105, SESSION_CGROUP, 12)));
+        return new DentrySample(T0, TRACEPOINT_INFO, EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED,
+                DentryCounter.RECLAIM, DentryCounter.RECLAIMED), NODE, List.of(
+                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 0, 0, 0, 52_000),
+                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 0, 0, 0, 8_000),
+                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 0, 0, 0, 300),
+                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 0, 0, 0, 150_000),
+                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 0, 0, 0, 25)), FREED, reclaim(0, 0), 3,
+                Duration.ofNanos(1_500_000));
     }
 
     /**
@@ -147,6 +157,22 @@ public final class Samples {
     public static DentrySample measuring(DentrySample sample, Set<DentryCounter> counters) {
         return new DentrySample(sample.time(), sample.info(), counters, sample.node(), sample.cgroups(), sample.freed(),
                 sample.reclaim(), sample.mapFullDrops(), sample.readTime());
+    }
+
+    /** {@link #RECLAIM}'s runs with these dcache calls: 0 for a mode that cannot hook them. */
+    private static DentryReclaim reclaim(long pruneDcacheSb, long shrinkDcacheSb) {
+        List<Long> buckets = new ArrayList<>(Collections.nCopies(40, 0L));
+        buckets.set(8, 20L);   // 256-512 ns: below the first bound, 1.024 us
+        buckets.set(9, 30L);   // 512 ns to 1.024 us
+        buckets.set(11, 200L); // 2-4 us
+        buckets.set(13, 400L); // 8-16 us
+        buckets.set(16, 300L); // 66-131 us
+        buckets.set(20, 200L); // 1-2 ms
+        buckets.set(25, 60L);  // 34-67 ms
+        buckets.set(30, 20L);  // 1.07-2.1 s
+        buckets.set(35, 4L);   // 34-69 s: past the last bound, 17.2 s
+        return new DentryReclaim(1234, 5_000_000, 1_250_000, Duration.ofNanos(193_335_432_000L), buckets, pruneDcacheSb,
+                shrinkDcacheSb);
     }
 
     private static ContainerIdentity pod(String container, String containerId) {

@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * {@code DentryCollector.Builder} and {@code DentryMetrics.Builder} extend it and add only
  * {@code build()}. Not thread-safe; build once.
  *
- * <p>Defaults: every cgroup is a non-pod container named after its cgroup path, a 1 s minimum read
- * interval, 1000 container series, 5 minutes of grace.
+ * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}:
+ * pod UID and container id for pod cgroups, the systemd unit or the path for the rest), a 1 s minimum
+ * read interval, 1000 container series, 5 minutes of grace.
  *
  * @param <B> the adapter's builder, which every setter returns
  */
@@ -36,7 +37,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
 
     /**
      * Sets how a cgroup becomes the namespace, pod and container labels (tags, in Micrometer). Cgroups
-     * that resolve to the same labels are summed into one series.
+     * that resolve to the same labels are summed into one series. The default reads the cgroup path only
+     * ({@link io.dentrywatch.core.PathContainerResolver}); dentry-k8s's resolver adds namespace, pod and
+     * container names.
      *
      * @param containerResolver thread-safe and cheap: it is called for every cgroup of every read
      * @return this builder

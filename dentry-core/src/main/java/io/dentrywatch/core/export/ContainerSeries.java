@@ -9,7 +9,8 @@ import java.util.Map;
  * counter, a value that never decreases while the series lives.
  *
  * @param labels the series' label values; {@link SeriesLabels#OTHER} for the bucket past the cap
- * @param counts per per-cgroup counter ({@link DentryCounter#FREED} is node-wide and not here)
+ * @param counts per per-cgroup counter; node-wide ones ({@link DentryCounter#FREED}, {@link DentryCounter#RECLAIM}
+ *               and the dcache calls) are not here
  */
 public record ContainerSeries(SeriesLabels labels, Map<DentryCounter, Long> counts) {
 

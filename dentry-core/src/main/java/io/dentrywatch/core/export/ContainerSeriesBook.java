@@ -40,9 +40,9 @@ import java.util.Map;
  */
 final class ContainerSeriesBook {
 
-    /** The counters a cgroup has; {@link DentryCounter#FREED} is node-wide. */
-    static final List<DentryCounter> COUNTERS = List.of(
-            DentryCounter.ALLOC, DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK);
+    /** The counters a cgroup has: the sources of the per-container families (the others are node-wide). */
+    static final List<DentryCounter> COUNTERS = MetricFamily.perContainerFamilies().stream()
+            .flatMap(family -> family.sources().stream()).distinct().sorted().toList();
 
     private static final int SLOTS = DentryCounter.values().length; // indexed by ordinal
     private static final Comparator<Tracked> LARGEST_FIRST =

@@ -1,7 +1,7 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.core.PathContainerResolver;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -58,13 +58,15 @@ record ExportSettings(
     }
 
     /**
-     * The resolver used when an adapter's user sets none: every cgroup is a non-pod container named
-     * after its cgroup path. The one place to switch to the core's path-based resolver.
+     * The resolver used when an adapter's user sets none: the core's {@link PathContainerResolver}, which
+     * reads the identity from the cgroup path alone. A pod's cgroup is labelled {@code pod=}<i>its UID</i>
+     * and {@code container=}<i>the container id</i> (no Kubernetes API: {@code namespace} stays empty); a
+     * cgroup outside any pod is named after its systemd unit or its path.
      *
-     * @return a resolver that reads nothing but the path
+     * @return a new resolver with its own cache, for one adapter
      */
     static ContainerResolver defaultContainerResolver() {
-        return (cgroupId, cgroupPath) -> ContainerIdentity.nonPod(cgroupPath);
+        return new PathContainerResolver();
     }
 
     /**

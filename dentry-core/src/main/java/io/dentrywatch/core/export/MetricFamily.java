@@ -46,6 +46,11 @@ public enum MetricFamily {
             Set.of(DentryCounter.NEGATIVE_UNLINK),
             "Dentries that tasks of this container turned negative by deleting their file (unlink) since the"
                     + " monitor started; with dentry_negative_lookup_total it makes dentry_negative_total."),
+    /** Per container, beyond the contract: objects reclaimed from its memory cgroup ({@link DentryCounter#RECLAIMED}). */
+    DENTRY_RECLAIMED("dentry_reclaimed_total", Type.COUNTER, "", Labels.CONTAINER, Set.of(DentryCounter.RECLAIMED),
+            "Objects (dentries, inodes, filesystem objects) the kernel's superblock shrinker freed from this"
+                    + " container's memory cgroup since the monitor started, whichever task reclaimed them (kswapd,"
+                    + " an allocating task): this container's share of node_dentry_reclaimed_objects_total."),
     /** The node's dentry cache from {@code /proc/sys/fs/dentry-state}, by {@code type}. */
     NODE_DENTRY_COUNT("node_dentry_count", Type.GAUGE, "", List.of("type"), Set.of(),
             "Dentries in the node's dentry cache, from /proc/sys/fs/dentry-state: total is every allocated"
@@ -56,9 +61,43 @@ public enum MetricFamily {
             "Dentries freed on this node since the monitor started, by any task: frees run in reclaim and RCU"
                     + " context, so they are not split by container. sum(rate(dentry_alloc_total)) minus"
                     + " rate(node_dentry_freed_total) is how fast the dentry cache grows."),
-    /** Declared for the reclaim feed, which a later issue adds; not emitted yet. */
-    NODE_DENTRY_RECLAIM("node_dentry_reclaim_total", Type.COUNTER, "", List.of(), Set.of(),
-            "Runs of the kernel's superblock shrinker over the dentry cache (super_cache_scan) on this node."),
+    /** Node-wide: superblock-shrinker runs ({@link DentryCounter#RECLAIM}, {@link io.dentrywatch.core.DentryReclaim#runs()}). */
+    NODE_DENTRY_RECLAIM("node_dentry_reclaim_total", Type.COUNTER, "", List.of(), Set.of(DentryCounter.RECLAIM),
+            "Runs of the kernel's superblock shrinker over the dentry cache (super_cache_scan) on this node since"
+                    + " the monitor started: memory-pressure reclaim (kswapd, direct reclaim) and drop_caches trimming"
+                    + " a filesystem's dentry and inode caches. node_dentry_reclaim_duration_seconds says how long they"
+                    + " take."),
+    /** Node-wide, beyond the contract: objects those runs were asked to scan. */
+    NODE_DENTRY_RECLAIM_SCANNED("node_dentry_reclaim_scanned_objects_total", Type.COUNTER, "", List.of(),
+            Set.of(DentryCounter.RECLAIM),
+            "Objects (dentries, inodes, filesystem objects) the superblock shrinker runs on this node were asked"
+                    + " to scan since the monitor started; against node_dentry_reclaimed_objects_total it shows how"
+                    + " much scanning it takes to free memory."),
+    /** Node-wide, beyond the contract: objects those runs freed. */
+    NODE_DENTRY_RECLAIMED("node_dentry_reclaimed_objects_total", Type.COUNTER, "", List.of(),
+            Set.of(DentryCounter.RECLAIM),
+            "Objects the superblock shrinker freed on this node since the monitor started: dentries, inodes and"
+                    + " filesystem objects together, not dentries alone. dentry_reclaimed_total splits it by container."),
+    /**
+     * Node-wide, beyond the contract: superblock-shrinker run durations, a histogram folded from the core's
+     * log2 buckets ({@link ReclaimDurationHistogram}).
+     */
+    NODE_DENTRY_RECLAIM_DURATION("node_dentry_reclaim_duration_seconds", Type.HISTOGRAM, "seconds", List.of(),
+            Set.of(DentryCounter.RECLAIM),
+            "Seconds each superblock shrinker run on this node took, start to end, since the monitor started."
+                    + " Long runs hold the dentry LRU locks and can stall CPUs (soft lockups). Buckets grow by 4x from"
+                    + " 2^10 ns (about 1 microsecond) to 2^34 ns (about 17 seconds); _count is node_dentry_reclaim_total."),
+    /** Node-wide, beyond the contract: {@code prune_dcache_sb} calls ({@link DentryCounter#PRUNE_DCACHE_SB}). */
+    NODE_DENTRY_PRUNE_DCACHE_SB("node_dentry_prune_dcache_sb_total", Type.COUNTER, "", List.of(),
+            Set.of(DentryCounter.PRUNE_DCACHE_SB),
+            "Calls of the kernel's prune_dcache_sb on this node since the monitor started: the step of a"
+                    + " superblock shrinker run (memory pressure, drop_caches) that frees a filesystem's unused dentries."),
+    /** Node-wide, beyond the contract: {@code shrink_dcache_sb} calls ({@link DentryCounter#SHRINK_DCACHE_SB}). */
+    NODE_DENTRY_SHRINK_DCACHE_SB("node_dentry_shrink_dcache_sb_total", Type.COUNTER, "", List.of(),
+            Set.of(DentryCounter.SHRINK_DCACHE_SB),
+            "Calls of the kernel's shrink_dcache_sb on this node since the monitor started: all of a superblock's"
+                    + " unused dentries dropped at remount, unmount or block device invalidation, not by memory"
+                    + " pressure."),
     /** Declared for the OOM watcher feed, which a later issue adds; not emitted yet. */
     OOM_KILLS("oom_kills_total", Type.COUNTER, "", Labels.NODE_CONTAINER, Set.of(),
             "OOM kills of processes in this container, as the kernel's oom:mark_victim tracepoint reports them."),
@@ -88,9 +127,9 @@ public enum MetricFamily {
                     + " when everything the attach mode offers is live."),
     /** 0 or 1 for each family of {@link #measurable()}, labelled with its {@link #prometheusName()}. */
     FAMILY_AVAILABLE("dentry_monitor_family_available", Type.GAUGE, "", List.of("family"), Set.of(),
-            "1 if this node measures the family (a per-container counter, or node_dentry_freed_total), 0 if"
-                    + " not: a family at 0 is absent from the scrape rather than zero, and dentry_monitor_info and"
-                    + " dentry_monitor_degraded_info say why."),
+            "1 if this node measures the family (one the probes feed: a per-container counter, node frees or"
+                    + " reclaim), 0 if not: a family at 0 is absent from the scrape rather than zero, and"
+                    + " dentry_monitor_info and dentry_monitor_degraded_info say why."),
     /** Cgroups in the last sample. */
     TRACKED_CGROUPS("dentry_monitor_tracked_cgroups", Type.GAUGE, "", List.of(), Set.of(),
             "Cgroups in the last kernel reading: those the probes have counted dentries for."),
@@ -124,7 +163,12 @@ public enum MetricFamily {
         /** A value that goes up and down. */
         GAUGE,
         /** Always 1; the labels carry the information. Its name ends in {@code _info}. */
-        INFO
+        INFO,
+        /**
+         * A classic cumulative histogram: its name is the base of the {@code _bucket} series (by {@code le}),
+         * {@code _sum} and {@code _count}.
+         */
+        HISTOGRAM
     }
 
     /** Label name lists shared by several families (a holder, as enum constants cannot use their own statics). */
@@ -138,6 +182,8 @@ public enum MetricFamily {
             Arrays.stream(values()).filter(f -> !f.sources.isEmpty()).toList();
     private static final List<MetricFamily> PER_CONTAINER =
             Arrays.stream(values()).filter(MetricFamily::perContainer).toList();
+    private static final List<MetricFamily> NODE_COUNTERS = Arrays.stream(values())
+            .filter(f -> !f.sources.isEmpty() && !f.perContainer() && f.type == Type.COUNTER).toList();
 
     private final String prometheusName;
     private final Type type;
@@ -168,7 +214,7 @@ public enum MetricFamily {
     /**
      * The family's type.
      *
-     * @return counter, gauge or info
+     * @return counter, gauge, info or histogram
      */
     public Type type() {
         return type;
@@ -217,7 +263,7 @@ public enum MetricFamily {
      * @return {@code true} for the {@code dentry_*_total} families labelled namespace, pod and container
      */
     public boolean perContainer() {
-        return !sources.isEmpty() && !sources.contains(DentryCounter.FREED);
+        return !sources.isEmpty() && labelNames.equals(Labels.CONTAINER);
     }
 
     /**
@@ -246,5 +292,15 @@ public enum MetricFamily {
      */
     public static List<MetricFamily> perContainerFamilies() {
         return PER_CONTAINER;
+    }
+
+    /**
+     * The node-wide counters the probes feed, each one series without labels valued
+     * {@link Reading#nodeCount(MetricFamily)}: node frees and the reclaim counters.
+     *
+     * @return the counters with {@link #sources()} that are not {@link #perContainer()}, in declaration order
+     */
+    public static List<MetricFamily> nodeCounters() {
+        return NODE_COUNTERS;
     }
 }

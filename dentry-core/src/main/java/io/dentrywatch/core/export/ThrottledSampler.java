@@ -42,6 +42,7 @@ public final class ThrottledSampler {
     private DentrySample lastSample;
     private final MonotonicCount mapFullDrops = new MonotonicCount();
     private final MonotonicCount freed = new MonotonicCount();
+    private final MonotonicReclaim reclaim = new MonotonicReclaim();
     private long reads;
     private long readErrors;
     private boolean failing;
@@ -96,6 +97,7 @@ public final class ThrottledSampler {
             book.record(sample, now);
             mapFullDrops.observe(sample.mapFullDrops());
             freed.observe(sample.freed());
+            reclaim.observe(sample.reclaim());
             lastSample = sample;
             failing = false;
         } catch (RuntimeException e) {
@@ -108,7 +110,7 @@ public final class ThrottledSampler {
             failing = true;
         }
         return new Reading(Optional.ofNullable(lastSample), book.series(), book.ownSeries(),
-                book.containersInOther(), mapFullDrops.total(), freed.total(), reads, readErrors);
+                book.containersInOther(), mapFullDrops.total(), freed.total(), reclaim.total(), reads, readErrors);
     }
 
     private record Latest(Reading reading, Instant nextReadAt) {

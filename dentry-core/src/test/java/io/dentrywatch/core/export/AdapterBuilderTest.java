@@ -2,6 +2,7 @@ package io.dentrywatch.core.export;
 
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.DentrySample;
+import io.dentrywatch.core.PathContainerResolver;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.function.Supplier;
 import static io.dentrywatch.core.export.Feed.allocs;
 import static io.dentrywatch.core.export.Feed.nonPod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** What an adapter's builder inherits: the defaults, options that reach the sampler, and bad ones refused at once. */
@@ -57,11 +59,15 @@ class AdapterBuilderTest {
     }
 
     @Test
-    void defaultsAreNonPodContainersByPathOneSecondAThousandSeriesAndFiveMinutes() {
+    void defaultsAreIdentityFromThePathOneSecondAThousandSeriesAndFiveMinutes() {
         ExportSettings defaults = ExportSettings.defaults();
 
-        assertEquals(ContainerIdentity.nonPod("/system.slice/mariadb.service"),
+        assertInstanceOf(PathContainerResolver.class, defaults.containerResolver());
+        assertEquals(ContainerIdentity.nonPod("mariadb.service"),
                 defaults.containerResolver().resolve(42, "/system.slice/mariadb.service"));
+        ContainerIdentity pod = defaults.containerResolver().resolve(43, "/kubepods.slice/kubepods-burstable.slice/"
+                + "kubepods-burstable-pod6f1c2d3e_0000_4000_8000_000000000001.slice/cri-containerd-" + "a".repeat(64) + ".scope");
+        assertEquals(new SeriesLabels("", "6f1c2d3e-0000-4000-8000-000000000001", "a".repeat(64)), SeriesLabels.of(pod));
         assertEquals(InstantSource.system(), defaults.clock());
         assertEquals(Duration.ofSeconds(1), defaults.minReadInterval());
         assertEquals(1000, defaults.maxContainerSeries());

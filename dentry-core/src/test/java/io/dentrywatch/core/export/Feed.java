@@ -102,7 +102,12 @@ final class Feed {
 
     /** A fentry-mode sample: every counter measured. */
     static DentrySample sample(List<CgroupDentryCounts> cgroups, long freed, long mapFullDrops) {
-        return new DentrySample(T0, FENTRY, EnumSet.allOf(DentryCounter.class), NODE, cgroups, freed, DentryReclaim.NONE, mapFullDrops,
+        return sample(cgroups, freed, DentryReclaim.NONE, mapFullDrops);
+    }
+
+    /** A fentry-mode sample with reclaim: every counter measured. */
+    static DentrySample sample(List<CgroupDentryCounts> cgroups, long freed, DentryReclaim reclaim, long mapFullDrops) {
+        return new DentrySample(T0, FENTRY, EnumSet.allOf(DentryCounter.class), NODE, cgroups, freed, reclaim, mapFullDrops,
                 Duration.ofMillis(1));
     }
 

@@ -30,6 +30,7 @@ class MetricFamilyTest {
             assertTrue(name.matches("[a-z][a-z_]*[a-z]"), name);
             assertEquals(family.type() == Type.COUNTER, name.endsWith("_total"), name);
             assertEquals(family.type() == Type.INFO, name.endsWith("_info"), name);
+            assertFalse(family.type() == Type.HISTOGRAM && name.matches(".*_(bucket|count|sum)"), name);
             if (!family.unit().isEmpty()) {
                 assertTrue(name.endsWith("_" + family.unit()), name);
             }
@@ -38,22 +39,34 @@ class MetricFamilyTest {
     }
 
     @Test
-    void thePerContainerFamiliesAreTheCountersLabelledByContainerAndFedPerCgroup() {
+    void thePerContainerFamiliesAreTheCountersLabelledByContainerAndTheNodeCountersTheRestOfTheFedCounters() {
         assertEquals(List.of(MetricFamily.DENTRY_ALLOC, MetricFamily.DENTRY_POSITIVE, MetricFamily.DENTRY_NEGATIVE,
-                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK), MetricFamily.perContainerFamilies());
+                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK, MetricFamily.DENTRY_RECLAIMED),
+                MetricFamily.perContainerFamilies());
         for (MetricFamily family : MetricFamily.perContainerFamilies()) {
             assertEquals(List.of("namespace", "pod", "container"), family.labelNames(), family.prometheusName());
             assertEquals(Type.COUNTER, family.type());
         }
+        assertEquals(List.of(MetricFamily.NODE_DENTRY_FREED, MetricFamily.NODE_DENTRY_RECLAIM,
+                MetricFamily.NODE_DENTRY_RECLAIM_SCANNED, MetricFamily.NODE_DENTRY_RECLAIMED,
+                MetricFamily.NODE_DENTRY_PRUNE_DCACHE_SB, MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB),
+                MetricFamily.nodeCounters());
+        for (MetricFamily family : MetricFamily.nodeCounters()) {
+            assertEquals(List.of(), family.labelNames(), family.prometheusName());
+        }
         assertEquals(List.of(MetricFamily.DENTRY_ALLOC, MetricFamily.DENTRY_POSITIVE, MetricFamily.DENTRY_NEGATIVE,
-                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK, MetricFamily.NODE_DENTRY_FREED),
+                MetricFamily.DENTRY_NEGATIVE_LOOKUP, MetricFamily.DENTRY_NEGATIVE_UNLINK, MetricFamily.DENTRY_RECLAIMED,
+                MetricFamily.NODE_DENTRY_FREED, MetricFamily.NODE_DENTRY_RECLAIM, MetricFamily.NODE_DENTRY_RECLAIM_SCANNED,
+                MetricFamily.NODE_DENTRY_RECLAIMED, MetricFamily.NODE_DENTRY_RECLAIM_DURATION,
+                MetricFamily.NODE_DENTRY_PRUNE_DCACHE_SB, MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB),
                 MetricFamily.measurable());
         assertEquals(List.of("mode", "kernel", "cgroup_mode", "version"), MetricFamily.MONITOR_INFO.labelNames());
     }
 
     @Test
     void aFamilyIsMeasuredOnlyWhenEveryOneOfItsSourcesIs() {
-        DentrySample tracepoint = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED));
+        DentrySample tracepoint = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED, DentryCounter.RECLAIM,
+                DentryCounter.RECLAIMED));
         DentrySample lookupOnly = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.NEGATIVE_LOOKUP));
         DentrySample fentry = measuring(EnumSet.allOf(DentryCounter.class));
 
@@ -61,6 +74,11 @@ class MetricFamilyTest {
         assertTrue(MetricFamily.NODE_DENTRY_FREED.measuredIn(tracepoint));
         assertFalse(MetricFamily.DENTRY_POSITIVE.measuredIn(tracepoint));
         assertFalse(MetricFamily.DENTRY_NEGATIVE.measuredIn(tracepoint));
+        assertTrue(MetricFamily.NODE_DENTRY_RECLAIM.measuredIn(tracepoint));
+        assertTrue(MetricFamily.NODE_DENTRY_RECLAIM_DURATION.measuredIn(tracepoint));
+        assertTrue(MetricFamily.DENTRY_RECLAIMED.measuredIn(tracepoint));
+        assertFalse(MetricFamily.NODE_DENTRY_PRUNE_DCACHE_SB.measuredIn(tracepoint), "no tracepoint for prune_dcache_sb");
+        assertFalse(MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB.measuredIn(tracepoint));
         assertTrue(MetricFamily.DENTRY_NEGATIVE_LOOKUP.measuredIn(lookupOnly));
         assertFalse(MetricFamily.DENTRY_NEGATIVE.measuredIn(lookupOnly), "a partial sum would undercount");
         for (MetricFamily family : MetricFamily.measurable()) {

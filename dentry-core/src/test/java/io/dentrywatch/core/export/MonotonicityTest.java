@@ -3,8 +3,12 @@ package io.dentrywatch.core.export;
 import io.dentrywatch.core.CgroupDentryCounts;
 import io.dentrywatch.core.ContainerIdentity;
 import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.core.DentryReclaim;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,6 +80,34 @@ class MonotonicityTest {
     }
 
     @Test
+    void nodeReclaimNeverDecreasesAndItsHistogramStaysInStepWithItsCount() {
+        ThrottledSampler sampler = feed.sampler(feed.settings());
+        feed.set(sample(List.of(), 0, reclaim(10, 12, 2), 0));
+        sampler.read();
+        feed.set(sample(List.of(), 0, reclaim(14, 12, 3), 0));
+        Reading grown = sampler.read();
+        assertEquals(14, grown.nodeCount(MetricFamily.NODE_DENTRY_RECLAIM));
+        assertEquals(3, grown.nodeCount(MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB));
+
+        // reopened: runs already passed the old count, but shrink_dcache_sb fell, so every count starts again
+        feed.set(sample(List.of(), 0, reclaim(20, 25, 1), 0));
+        Reading reading = sampler.read();
+
+        assertEquals(34, reading.nodeCount(MetricFamily.NODE_DENTRY_RECLAIM));
+        assertEquals(3400, reading.nodeCount(MetricFamily.NODE_DENTRY_RECLAIM_SCANNED));
+        assertEquals(340, reading.nodeCount(MetricFamily.NODE_DENTRY_RECLAIMED));
+        assertEquals(34, reading.nodeCount(MetricFamily.NODE_DENTRY_PRUNE_DCACHE_SB));
+        assertEquals(4, reading.nodeCount(MetricFamily.NODE_DENTRY_SHRINK_DCACHE_SB));
+        assertEquals(Duration.ofMillis(34), reading.reclaim().time());
+        assertEquals(14, reading.reclaim().durationBuckets().get(12));
+        assertEquals(20, reading.reclaim().durationBuckets().get(25));
+        ReclaimDurationHistogram histogram = reading.reclaimDuration();
+        assertEquals(34, histogram.count());
+        assertEquals(34, histogram.cumulativeCounts().getLast(), "every run is below the last bound");
+        assertEquals(0.034, histogram.sumSeconds(), 1e-12);
+    }
+
+    @Test
     void aCgroupResolvedAnewCountsInFullForItsNewSeriesWhileTheOldOneKeepsItsValue() {
         AtomicReference<String> podName = new AtomicReference<>("");
         ThrottledSampler sampler = feed.sampler(feed.settings().withContainerResolver((id, path) -> podName.get().isEmpty()
@@ -94,13 +126,13 @@ class MonotonicityTest {
     void everyPerCgroupCounterFollowsTheSameRulesAndNegativeIsLookupPlusUnlink() {
         ThrottledSampler sampler = feed.sampler(feed.settings().withMaxContainerSeries(1));
         feed.set(sample(List.of(
-                new CgroupDentryCounts(1, "/big", 100, 40, 30, 5, 0),
-                new CgroupDentryCounts(2, "/small", 10, 4, 3, 2, 0),
-                new CgroupDentryCounts(3, "/smaller", 1, 1, 1, 1, 0)), 0, 0));
+                new CgroupDentryCounts(1, "/big", 100, 40, 30, 5, 500),
+                new CgroupDentryCounts(2, "/small", 10, 4, 3, 2, 40),
+                new CgroupDentryCounts(3, "/smaller", 1, 1, 1, 1, 7)), 0, 0));
         sampler.read();
         feed.set(sample(List.of(
-                new CgroupDentryCounts(1, "/big", 7, 2, 1, 0, 0), // reopened: counts from zero again
-                new CgroupDentryCounts(2, "/small", 12, 6, 4, 2, 0)), 0, 0));
+                new CgroupDentryCounts(1, "/big", 7, 2, 1, 0, 30), // reopened: counts from zero again
+                new CgroupDentryCounts(2, "/small", 12, 6, 4, 2, 45)), 0, 0));
 
         Reading reading = sampler.read();
 
@@ -108,8 +140,10 @@ class MonotonicityTest {
         assertEquals(Map.of(nonPod("/big"), 31L, SeriesLabels.OTHER, 5L), family(reading, MetricFamily.DENTRY_NEGATIVE_LOOKUP));
         assertEquals(Map.of(nonPod("/big"), 5L, SeriesLabels.OTHER, 3L), family(reading, MetricFamily.DENTRY_NEGATIVE_UNLINK));
         assertEquals(Map.of(nonPod("/big"), 36L, SeriesLabels.OTHER, 8L), family(reading, MetricFamily.DENTRY_NEGATIVE));
+        assertEquals(Map.of(nonPod("/big"), 530L, SeriesLabels.OTHER, 52L), family(reading, MetricFamily.DENTRY_RECLAIMED));
         assertEquals(Map.of(DentryCounter.ALLOC, 107L, DentryCounter.POSITIVE, 42L, DentryCounter.NEGATIVE_LOOKUP, 31L,
-                DentryCounter.NEGATIVE_UNLINK, 5L), reading.series().getFirst().counts(), "FREED is node-wide, not per series");
+                DentryCounter.NEGATIVE_UNLINK, 5L, DentryCounter.RECLAIMED, 530L), reading.series().getFirst().counts(),
+                "FREED and RECLAIM are node-wide, not per series");
     }
 
     @Test
@@ -133,6 +167,13 @@ class MonotonicityTest {
 
         resolverFails.set(false);
         assertEquals(Map.of(nonPod("/c0"), 15L, nonPod("/c1"), 25L), alloc(sampler.read()));
+    }
+
+    /** {@code runs} runs counted in duration bucket {@code bucket}; per run 1 ms, 100 objects scanned, 10 freed, one prune. */
+    private static DentryReclaim reclaim(long runs, int bucket, long shrinkDcacheSb) {
+        List<Long> buckets = new ArrayList<>(Collections.nCopies(40, 0L));
+        buckets.set(bucket, runs);
+        return new DentryReclaim(runs, 100 * runs, 10 * runs, Duration.ofMillis(runs), buckets, runs, shrinkDcacheSb);
     }
 
     private static CgroupDentryCounts cgroup(long id, String path, long allocations) {
