@@ -27,6 +27,7 @@ final class MemoryLimitedCgroup implements AutoCloseable {
         this.v1 = v1;
     }
 
+    /** A cgroup with a limit of {@code limitBytes}, or without a limit if {@code limitBytes} is negative. */
     static MemoryLimitedCgroup create(long limitBytes) throws IOException {
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
         String name = "dentrywatch-oom-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -35,8 +36,11 @@ final class MemoryLimitedCgroup implements AutoCloseable {
             KernelTestSupport.require(Files.isWritable(root), root + " is not writable");
             Path dir = Files.createDirectory(root.resolve(name));
             MemoryLimitedCgroup cgroup = new MemoryLimitedCgroup(root, dir, true);
-            write(dir.resolve("memory.limit_in_bytes"), Long.toString(limitBytes));
             write(dir.resolve("memory.swappiness"), "0");
+            if (limitBytes < 0) {
+                return cgroup;
+            }
+            write(dir.resolve("memory.limit_in_bytes"), Long.toString(limitBytes));
             if (Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
                 write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(limitBytes));
             }
@@ -51,6 +55,9 @@ final class MemoryLimitedCgroup implements AutoCloseable {
         }
         Path dir = Files.createDirectory(root.resolve(name));
         MemoryLimitedCgroup cgroup = new MemoryLimitedCgroup(root, dir, false);
+        if (limitBytes < 0) {
+            return cgroup;
+        }
         write(dir.resolve("memory.max"), Long.toString(limitBytes));
         if (Files.exists(dir.resolve("memory.swap.max"))) {
             write(dir.resolve("memory.swap.max"), "0");
@@ -75,13 +82,16 @@ final class MemoryLimitedCgroup implements AutoCloseable {
 
     /**
      * Starts a process that moves itself into this cgroup, sets its oom_score_adj and then becomes
-     * perl allocating (and touching) {@code bytes}; it sleeps afterwards, so only an OOM kill ends it
-     * early. The process's pid is the victim's pid.
+     * perl allocating (and touching) {@code bytes} in 8 MiB strings (so the kernel's overcommit check
+     * never refuses an allocation, even past the machine's memory); it sleeps afterwards, so only an
+     * OOM kill ends it early. The process's pid is the victim's pid.
      */
     Process startAllocator(long bytes, int oomScoreAdj) throws IOException {
+        long chunk = 8L << 20;
         String script = "echo $$ > " + dir.resolve("cgroup.procs")
                 + " && echo " + oomScoreAdj + " > /proc/self/oom_score_adj"
-                + " && exec perl -e '$x = \"x\" x " + bytes + "; sleep 120'";
+                + " && exec perl -e 'my @a; push @a, \"x\" x " + chunk + " for 1.." + (bytes + chunk - 1) / chunk
+                + "; sleep 120'";
         Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         processes.add(p);

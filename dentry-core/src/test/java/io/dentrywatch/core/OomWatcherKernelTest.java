@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,8 @@ class OomWatcherKernelTest {
     private static final long ALLOCATION = 256L << 20;
     private static final int SIGKILL_EXIT = 128 + 9;
     private static final Duration DEADLINE = Duration.ofMinutes(2);
+    /** Set by the VM matrix: its guests may run out of memory. */
+    static final String GLOBAL_OOM_PROPERTY = "dentrywatch.test.globalOom";
 
     @BeforeEach
     void preconditions() {
@@ -79,7 +82,7 @@ class OomWatcherKernelTest {
             long anon = kill.bytes(MemoryType.ANON_RSS).orElseThrow();
             assertTrue(anon > LIMIT / 2 && anon <= LIMIT, "anon_rss of a victim at a 64 MiB limit: " + anon);
             assertEquals(Set.of(MemoryType.values()), kill.memory().keySet(), "every memory type is known on this kernel");
-            assertTrue(kill.bytes(MemoryType.TOTAL_VM).orElseThrow() > ALLOCATION, "total_vm covers the allocation");
+            assertTrue(kill.bytes(MemoryType.TOTAL_VM).orElseThrow() > anon, "the address space holds what is resident");
 
             // the kernel's own report of the same kill
             KernelLog.Kill logged = KernelLog.lastKill(Math.toIntExact(victim.pid()))
@@ -133,6 +136,49 @@ class OomWatcherKernelTest {
             assertEquals(kills.get(processes - 1), ofThis.lastKill());
             assertEquals(0, watcher.stats().lostEvents());
         }
+    }
+
+    /**
+     * Runs the machine out of memory: only where {@value #GLOBAL_OOM_PROPERTY} is true, which the VM
+     * matrix sets in its disposable guests. The test JVM protects itself with oom_score_adj -1000 and
+     * offers the allocator with 1000.
+     */
+    @Test
+    void reportsAMachineWideOomAsGlobal() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean(GLOBAL_OOM_PROPERTY),
+                "destructive (exhausts the machine's memory): only in a disposable VM, with -D" + GLOBAL_OOM_PROPERTY + "=true");
+        Files.writeString(Path.of("/proc/self/oom_score_adj"), "-1000");
+        long memTotal = memTotalBytes();
+        List<OomKill> heard = new CopyOnWriteArrayList<>();
+        try (MemoryLimitedCgroup cgroup = MemoryLimitedCgroup.create(-1);
+             OomWatcher watcher = OomWatcher.builder().listener(heard::add).build()) {
+            long id = cgroup.id();
+            Process victim = cgroup.startAllocator(memTotal + (256L << 20), 1000);
+            assertTrue(victim.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the allocator ended");
+            assertEquals(SIGKILL_EXIT, victim.exitValue(), "the allocator was SIGKILLed");
+
+            awaitEverythingHandled(watcher, () -> ofCgroup(heard, id).size() >= 1);
+            List<OomKill> kills = ofCgroup(heard, id);
+            assertEquals(1, kills.size(), "kills reported for " + cgroup.path() + ": " + kills);
+            OomKill kill = kills.get(0);
+            assertEquals(victim.pid(), kill.pid());
+            assertEquals(cgroup.path(), kill.cgroupPath());
+            assertEquals(1000, kill.oomScoreAdj());
+            KernelLog.Kill logged = KernelLog.lastKill(Math.toIntExact(victim.pid()))
+                    .orElseThrow(() -> new AssertionError("no 'Killed process " + victim.pid() + "' in dmesg"));
+            assertFalse(logged.memoryCgroup(), "the kernel says: out of memory (not a memory cgroup)");
+            assertEquals(OomScope.GLOBAL, kill.scope());
+            assertEquals(logged.anonRssKb() * 1024, kill.bytes(MemoryType.ANON_RSS).orElseThrow(), 1 << 20);
+        }
+    }
+
+    private static long memTotalBytes() {
+        for (String line : ProcFiles.read(Path.of("/proc/meminfo")).split("\n")) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("/proc/meminfo has no MemTotal");
     }
 
     @ParameterizedTest
