@@ -89,12 +89,23 @@ struct mm_struct___pre62 {
 	struct mm_rss_stat___pre62 rss_stat;
 } __attribute__((preserve_access_index));
 
-/* invoker tid -> the task it just sent SIGKILL with SEND_SIG_PRIV; consumed by mark_victim. */
+/* A SIGKILL with SEND_SIG_PRIV: who sent it to which task. */
+struct oom_pending_kill {
+	u64 task;
+	u32 sender_tid;
+	u32 reserved;
+};
+
+/*
+ * victim tid -> the SIGKILL it was just sent; consumed by mark_victim. Keyed by the victim, so an
+ * unrelated SIGKILL sent in between (from an interrupt, or to the other users of the victim's mm
+ * after it) cannot displace the one the killer sent.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct oom_pending_kill);
 } oom_pending_kills SEC(".maps");
 
 /* tid -> enum oom_scope of the reclaim it ran last. */
@@ -198,19 +209,15 @@ static __always_inline void oom_read_path(struct oom_event *e, struct cgroup *cg
 }
 
 /*
- * Fills e for one oom:mark_victim. The victim is the task the invoker just SIGKILLed if the
- * tracepoint names it (task pointer, or pid on older kernels); otherwise the invoker marked
- * itself while exiting (no kill), and on older kernels that is the only other task it can be.
+ * Fills e for one oom:mark_victim. It is a kill if the invoker itself has just sent the victim
+ * SIGKILL; otherwise the invoker marked itself while exiting. Where the tracepoint gives only the
+ * pid, the victim's task_struct is the one that SIGKILL went to, or else the invoker's own.
  */
 static __always_inline void oom_fill(struct oom_event *e, struct bpf_raw_tracepoint_args *ctx)
 {
 	u32 self = current_tid();
-	u64 *pending = bpf_map_lookup_elem(&oom_pending_kills, &self);
-	u64 signalled = pending ? *pending : 0;
 	struct task_struct *victim = NULL;
-
-	if (pending)
-		bpf_map_delete_elem(&oom_pending_kills, &self);
+	u32 tid;
 
 	__builtin_memset(e, 0, offsetof(struct oom_event, path));
 	e->mono_ns = bpf_ktime_get_ns();
@@ -218,15 +225,29 @@ static __always_inline void oom_fill(struct oom_event *e, struct bpf_raw_tracepo
 
 	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, total_vm)) {
 		victim = (struct task_struct *)ctx->args[0];
+		tid = BPF_CORE_READ(victim, pid);
 	} else {
-		int pid = (int)ctx->args[0];
-		e->tid = pid;
-		if (signalled && BPF_CORE_READ((struct task_struct *)signalled, pid) == pid)
-			victim = (struct task_struct *)signalled;
-		else if ((u32)pid == self)
+		tid = (u32)ctx->args[0];
+	}
+	e->tid = tid;
+
+	struct oom_pending_kill *pending = bpf_map_lookup_elem(&oom_pending_kills, &tid);
+	struct oom_pending_kill signalled = {};
+	if (pending) {
+		signalled = *pending;
+		bpf_map_delete_elem(&oom_pending_kills, &tid);
+	}
+	if (signalled.sender_tid != self)
+		signalled.task = 0; /* someone else's SIGKILL: not this kill */
+
+	if (!victim) { /* the tracepoint gave only the pid */
+		struct task_struct *sent = (struct task_struct *)signalled.task;
+		if (sent && BPF_CORE_READ(sent, pid) == (int)tid)
+			victim = sent;
+		else if (tid == self)
 			victim = (struct task_struct *)bpf_get_current_task();
 	}
-	if (signalled && (u64)victim == signalled)
+	if (victim && signalled.task == (u64)victim)
 		e->flags |= OOM_F_KILLED;
 
 	u32 *scope = bpf_map_lookup_elem(&oom_reclaim_scope, &self);
@@ -276,10 +297,11 @@ int oom_signal_gen(struct bpf_raw_tracepoint_args *ctx)
 {
 	if ((int)ctx->args[0] != SIGKILL || ctx->args[1] != SEND_SIG_PRIV)
 		return 0;
-	u32 self = current_tid();
-	u64 task = ctx->args[2];
+	struct task_struct *task = (struct task_struct *)ctx->args[2];
+	struct oom_pending_kill kill = { .task = (u64)task, .sender_tid = current_tid() };
+	u32 tid = BPF_CORE_READ(task, pid);
 
-	bpf_map_update_elem(&oom_pending_kills, &self, &task, BPF_ANY);
+	bpf_map_update_elem(&oom_pending_kills, &tid, &kill, BPF_ANY);
 	return 0;
 }
 
