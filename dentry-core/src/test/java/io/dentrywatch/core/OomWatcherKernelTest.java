@@ -189,9 +189,12 @@ class OomWatcherKernelTest {
             KernelTestSupport.require(kernel.atLeast(5, 8), "the BPF ring buffer needs kernel 5.8+, this is " + kernel);
         }
         List<String> fdsBefore = anonymousFds();
+        Set<Integer> ours = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             OomWatcher watcher = OomWatcher.builder().transport(transport).build();
-            assertFalse(KernelObjects.bpfFds().isEmpty(), "an open watcher holds BPF fds");
+            Set<Integer> loaded = programIdsHeldByThisProcess();
+            assertEquals(4, loaded.size(), "an open watcher holds its four programs: " + loaded);
+            ours.addAll(loaded);
             assertTrue(threadRunning("dentrywatch-oom"), "the polling thread runs");
             watcher.close();
             watcher.close(); // idempotent
@@ -200,15 +203,16 @@ class OomWatcherKernelTest {
         }
         assertEquals(List.of(), KernelObjects.bpfFds(), "BPF file descriptors left open");
         assertEquals(fdsBefore, anonymousFds(), "perf event and epoll file descriptors left open");
-        List<String> ours = List.of();
+        Set<Integer> stillLoaded = Set.of();
         for (int attempt = 0; attempt < 50; attempt++) { // programs are freed after an RCU grace period
-            ours = programsOfOursLoaded();
-            if (ours.isEmpty()) {
+            stillLoaded = new HashSet<>(ours);
+            stillLoaded.retainAll(loadedProgramIds());
+            if (stillLoaded.isEmpty()) {
                 return;
             }
             Thread.sleep(100);
         }
-        assertEquals(List.of(), ours, "our programs still loaded (bpftool prog show)");
+        assertEquals(Set.of(), stillLoaded, "programs of ours still loaded (bpftool prog show)");
     }
 
     private static List<OomKill> ofCgroup(Collection<OomKill> kills, long id) {
@@ -255,20 +259,40 @@ class OomWatcherKernelTest {
         return found;
     }
 
-    private static List<String> programsOfOursLoaded() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        Set<String> names = new HashSet<>(List.of("oom_mark_victim", "oom_signal_gen", "oom_memcg_recl", "oom_direct_recl"));
-        List<String> ours = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            String[] words = line.split("\\s+");
-            for (int i = 0; i + 1 < words.length; i++) {
-                if (words[i].equals("name") && names.contains(words[i + 1])) {
-                    ours.add(line);
+    /** The ids of the BPF programs this process's descriptors (programs and links) refer to, from /proc/self/fdinfo. */
+    private static Set<Integer> programIdsHeldByThisProcess() throws IOException {
+        Set<Integer> ids = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (!Files.readSymbolicLink(fd).toString().startsWith("anon_inode:bpf")) {
+                        continue;
+                    }
+                    for (String line : ProcFiles.read(Path.of("/proc/self/fdinfo").resolve(fd.getFileName())).split("\n")) {
+                        if (line.startsWith("prog_id:")) {
+                            ids.add(Integer.parseInt(line.substring("prog_id:".length()).strip()));
+                        }
+                    }
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    // the directory stream's own fd
                 }
             }
         }
-        return ours;
+        return ids;
+    }
+
+    /** Every loaded program's id, as bpftool lists them (every process's). */
+    private static Set<Integer> loadedProgramIds() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "bpftool prog show: " + text);
+        Set<Integer> ids = new HashSet<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).chars().allMatch(Character::isDigit)) {
+                ids.add(Integer.parseInt(line.substring(0, colon)));
+            }
+        }
+        return ids;
     }
 }
