@@ -173,7 +173,11 @@ public final class OomWatcher implements AutoCloseable {
         return polls;
     }
 
-    /** Stops the thread, frees the event buffer, detaches every probe and unloads them. Idempotent. */
+    /**
+     * Stops the thread, frees the event buffer, detaches every probe and unloads them, and returns
+     * when all of that is done. Called from a listener, it returns at once and the watcher's thread
+     * releases everything when the listeners of the current kills have run. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
