@@ -8,6 +8,7 @@
  * in batches. Per-CPU values need no atomics on the hot path.
  */
 #include "dentry_kernel.h"
+#include "cgroup_key.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -111,17 +112,8 @@ static __always_inline void node_add(u32 which)
 
 static __always_inline u64 cgroup_key(void)
 {
-	if (config.key_by_memcg) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-		struct css_set *cset = BPF_CORE_READ(task, cgroups);
-		struct cgroup_subsys_state *css = NULL;
-		int memcg = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-
-		if (memcg < 0 || memcg >= 14)
-			return 0;
-		bpf_core_read(&css, sizeof(css), &cset->subsys[memcg]);
-		return BPF_CORE_READ(css, cgroup, kn, id);
-	}
+	if (config.key_by_memcg)
+		return cgroup_ino(task_memory_cgroup((struct task_struct *)bpf_get_current_task()));
 	return bpf_get_current_cgroup_id();
 }
 
@@ -337,7 +329,7 @@ int BPF_PROG(tp_shrink_slab_start, struct shrinker *shr, struct shrink_control *
 	struct reclaim_start start = { .ns = bpf_ktime_get_ns(), .to_scan = total_scan };
 	struct mem_cgroup *memcg = BPF_CORE_READ(sc, memcg);
 	if (memcg)
-		start.memcg = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+		start.memcg = cgroup_ino(BPF_CORE_READ(memcg, css.cgroup));
 	bpf_map_update_elem(&reclaim_runs, &task, &start, BPF_ANY);
 	return 0;
 }

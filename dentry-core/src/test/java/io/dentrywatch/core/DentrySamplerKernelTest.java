@@ -44,6 +44,7 @@ class DentrySamplerKernelTest {
         Optional<String> oracleProgram = BpftraceOracle.program();
         KernelTestSupport.require(BpftraceOracle.installed(), "bpftrace is not installed (apt-get install bpftrace)");
         Map<Long, Long> oracle = Map.of();
+        java.util.Set<Integer> ours;
         long idA;
         long idB;
         DentrySample sample;
@@ -68,6 +69,7 @@ class DentrySamplerKernelTest {
                 b.lookupMissing(LOOKUPS_B);
             }
             sample = sampler.sample();
+            ours = KernelObjects.programIdsHeldByThisProcess();
             assertEquals(CgroupKey.V2, sampler.info().cgroupKey());
             assertEquals(a.path(), find(sample, idA).path());
             assertEquals(b.path(), find(sample, idB).path());
@@ -82,7 +84,7 @@ class DentrySamplerKernelTest {
             assertEquals(oracle.getOrDefault(idA, 0L), countA, 2, "bpftrace's count for A: " + oracle);
             assertEquals(oracle.getOrDefault(idB, 0L), countB, 2, "bpftrace's count for B: " + oracle);
         }
-        assertNothingOfOursRemains();
+        assertNothingOfOursRemains(ours);
     }
 
     @Test
@@ -143,41 +145,28 @@ class DentrySamplerKernelTest {
     @Test
     void closingDetachesEveryProbeEveryTime() throws Exception {
         for (int i = 0; i < 3; i++) {
+            java.util.Set<Integer> ours;
             try (DentrySampler sampler = DentrySampler.builder().attachMode(KernelTestSupport.attachMode()).build()) {
                 assertNotEquals(AttachMode.NONE, sampler.mode());
-                assertTrue(!KernelObjects.bpfFds().isEmpty(), "an open sampler holds BPF fds");
+                ours = KernelObjects.programIdsHeldByThisProcess();
+                assertTrue(!ours.isEmpty(), "an open sampler holds BPF programs: " + KernelObjects.bpfFds());
                 sampler.sample();
             }
-            assertNothingOfOursRemains();
+            assertNothingOfOursRemains(ours);
         }
     }
 
-    private static void assertNothingOfOursRemains() throws Exception {
+    /** No BPF fd stays open, and the kernel unloads the programs we held (after an RCU grace period). */
+    private static void assertNothingOfOursRemains(java.util.Set<Integer> programIds) throws Exception {
         assertEquals(List.of(), KernelObjects.bpfFds(), "BPF file descriptors left open");
-        // the kernel frees programs after an RCU grace period: give it a moment, then ask bpftool
-        List<String> ours = List.of();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            ours = programsOfOursLoaded();
-            if (ours.isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        assertEquals(List.of(), ours, "our programs still loaded (bpftool prog show)");
-    }
-
-    /** Programs whose (15-character) names are ours, as bpftool lists them; every process's, not only ours. */
-    private static List<String> programsOfOursLoaded() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        List<String> ours = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.matches("^\\d+: .*name (fexit_d_alloc|kretprobe_d_all|tp_kmem_cache_a).*")) {
-                ours.add(line);
+        java.util.Set<Integer> loaded = new java.util.TreeSet<>(programIds);
+        for (int attempt = 0; attempt < 50 && !loaded.isEmpty(); attempt++) {
+            loaded.retainAll(KernelObjects.loadedProgramIds());
+            if (!loaded.isEmpty()) {
+                Thread.sleep(100);
             }
         }
-        return ours;
+        assertEquals(java.util.Set.of(), loaded, "our programs (ids " + programIds + ") still loaded per bpftool prog show");
     }
 
     private static CgroupDentryCounts find(DentrySample sample, long id) {

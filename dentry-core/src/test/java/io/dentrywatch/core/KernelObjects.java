@@ -1,13 +1,19 @@
 package io.dentrywatch.core;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
-/** What the kernel says this process holds: BPF objects among its open file descriptors. */
+/** What the kernel says this process holds: BPF objects among its open file descriptors, and which programs are loaded. */
 final class KernelObjects {
 
     private KernelObjects() {
@@ -29,5 +35,38 @@ final class KernelObjects {
             }
         }
         return found;
+    }
+
+    /** The ids of the BPF programs this process's descriptors (programs and links) refer to, from /proc/self/fdinfo. */
+    static Set<Integer> programIdsHeldByThisProcess() throws IOException {
+        Set<Integer> ids = new TreeSet<>();
+        for (String fd : bpfFds()) {
+            try {
+                String number = fd.substring(0, fd.indexOf(' '));
+                for (String line : ProcFiles.read(Path.of("/proc/self/fdinfo", number)).split("\n")) {
+                    if (line.startsWith("prog_id:")) {
+                        ids.add(Integer.parseInt(line.substring("prog_id:".length()).strip()));
+                    }
+                }
+            } catch (UncheckedIOException closedMeanwhile) {
+                // the fd went away between the listing and the read
+            }
+        }
+        return ids;
+    }
+
+    /** Every loaded program's id, as bpftool lists them (every process's). */
+    static Set<Integer> loadedProgramIds() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "bpftool prog show: " + text);
+        Set<Integer> ids = new TreeSet<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).chars().allMatch(Character::isDigit)) {
+                ids.add(Integer.parseInt(line.substring(0, colon)));
+            }
+        }
+        return ids;
     }
 }
