@@ -13,7 +13,8 @@ final class Http {
     /** What Prometheus asks for: OpenMetrics first. */
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
     }
