@@ -63,6 +63,7 @@ class ExporterTest {
             HttpResponse<String> index = Http.get(url(exporter, "/"));
             HttpResponse<String> missing = Http.get(url(exporter, "/metricz"));
             HttpResponse<String> head = Http.head(url(exporter, "/healthz"));
+            String filtered = Http.get(url(exporter, "/metrics?name%5B%5D=node_dentry_count")).body();
 
             assertEquals(200, index.statusCode());
             assertTrue(index.body().contains("/metrics") && index.body().contains("/healthz"), index.body());
@@ -70,6 +71,8 @@ class ExporterTest {
             assertEquals("not found: this exporter serves /metrics and /healthz\n", missing.body());
             assertEquals(200, head.statusCode());
             assertEquals("", head.body());
+            assertTrue(Exposition.value(filtered, "node_dentry_count", "type=\"total\"").isPresent(), filtered);
+            assertTrue(Exposition.value(filtered, "dentry_monitor_info").isEmpty(), "only the family asked for: " + filtered);
         }
     }
 
