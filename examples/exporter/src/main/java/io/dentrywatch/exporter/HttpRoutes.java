@@ -1,0 +1,66 @@
+package io.dentrywatch.exporter;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Everything but {@code /metrics} (which client_java's {@code HTTPServer} serves): {@code /healthz},
+ * an index at {@code /}, and 404 for any other path. Registered as the server's default handler.
+ */
+final class HttpRoutes implements HttpHandler {
+
+    static final String HEALTH_PATH = "/healthz";
+    static final String METRICS_PATH = "/metrics";
+
+    private static final String INDEX = """
+            dentrywatch exporter
+              /metrics  dentry-cache metrics of this node (Prometheus text, or OpenMetrics by Accept)
+              /healthz  200 once the probes are attached or node-only mode is settled, 503 otherwise
+            """;
+
+    private final Health health;
+
+    HttpRoutes(Health health) {
+        this.health = health;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                respond(exchange, HttpURLConnection.HTTP_BAD_METHOD, method + " is not supported: use GET\n");
+                return;
+            }
+            switch (exchange.getRequestURI().getPath()) {
+                case HEALTH_PATH -> {
+                    Health.Report report = health.report();
+                    respond(exchange, report.ready() ? HttpURLConnection.HTTP_OK : HttpURLConnection.HTTP_UNAVAILABLE,
+                            report.body());
+                }
+                case "/" -> respond(exchange, HttpURLConnection.HTTP_OK, INDEX);
+                default -> respond(exchange, HttpURLConnection.HTTP_NOT_FOUND,
+                        "not found: this exporter serves " + METRICS_PATH + " and " + HEALTH_PATH + "\n");
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

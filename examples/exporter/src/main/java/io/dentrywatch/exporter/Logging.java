@@ -1,0 +1,34 @@
+package io.dentrywatch.exporter;
+
+import java.util.Properties;
+
+/**
+ * Configures slf4j-simple through its system properties. It reads them when the first logger is
+ * created, so {@link #configure} runs before anything logs; a property given with {@code -D} wins.
+ */
+final class Logging {
+
+    /** fabric8 logs a stack trace per informer retry; the resolver logs each change of state once instead. */
+    static final String FABRIC8_REFLECTOR = "io.fabric8.kubernetes.client.informers.impl.cache.Reflector";
+
+    private static final String PREFIX = "org.slf4j.simpleLogger.";
+
+    private Logging() {
+    }
+
+    /**
+     * Sets the level and a one-line format with an ISO-8601 timestamp, on standard error.
+     *
+     * @param level      the default level
+     * @param properties the system properties to set ({@code System.getProperties()})
+     */
+    static void configure(LogLevel level, Properties properties) {
+        properties.putIfAbsent(PREFIX + "defaultLogLevel", level.slf4jName());
+        properties.putIfAbsent(PREFIX + "log." + FABRIC8_REFLECTOR, "error");
+        properties.putIfAbsent(PREFIX + "showDateTime", "true");
+        properties.putIfAbsent(PREFIX + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        properties.putIfAbsent(PREFIX + "showThreadName", "false");
+        properties.putIfAbsent(PREFIX + "showShortLogName", "true");
+        properties.putIfAbsent(PREFIX + "logFile", "System.err");
+    }
+}
