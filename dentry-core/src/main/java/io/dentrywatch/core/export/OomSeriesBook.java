@@ -124,7 +124,6 @@ public final class OomSeriesBook {
                 owners.add(SeriesLabels.of(resolver.resolve(cgroup.cgroupId(), cgroup.cgroupPath())));
             }
         }
-        Instant cutoff = now.minus(retention);
         List<Tracked> firstSeen = new ArrayList<>();
         for (int i = 0; i < changed.size(); i++) {
             OomCgroupStats cgroup = changed.get(i);
@@ -134,14 +133,20 @@ public final class OomSeriesBook {
             state.lastKill = cgroup.lastKill();
             Tracked container = containers.get(owners.get(i));
             if (container == null) {
-                if (cgroup.lastKill().time().isBefore(cutoff)) {
-                    continue; // killed longer ago than the retention: no series
-                }
                 container = new Tracked(owners.get(i));
                 containers.put(container.labels, container);
                 firstSeen.add(container);
             }
             container.add(added, cgroup.lastKill());
+        }
+        // a container first found whose latest kill is older than the retention gets no series
+        Instant cutoff = now.minus(retention);
+        for (Iterator<Tracked> it = firstSeen.iterator(); it.hasNext(); ) {
+            Tracked container = it.next();
+            if (container.lastKill.time().isBefore(cutoff)) {
+                it.remove();
+                containers.remove(container.labels);
+            }
         }
         if (cgroups.size() != stats.cgroups().size()) {
             // the watcher forgot a cgroup (more cgroups had kills than it keeps): if it comes back, it

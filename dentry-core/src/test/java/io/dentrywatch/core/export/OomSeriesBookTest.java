@@ -212,6 +212,16 @@ class OomSeriesBookTest {
     }
 
     @Test
+    void aContainerFirstFoundWithARecentKillCountsTheKillsOfItsOlderCgroupsToo() {
+        names.put(1L, "api");
+        names.put(2L, "api");
+        clock.advance(Duration.ofHours(2));
+        set(3, 0, cgroup(2, kill(1, 0, 1)), cgroup(1, kill(2, 7000, 1)));
+
+        assertEquals(Map.of("api", 3L), kills(book(1000).read()));
+    }
+
+    @Test
     void aCgroupTheWatcherForgotCountsFromItsFirstKillWhenItComesBack() {
         OomSeriesBook book = book(1000);
         set(5, 0, cgroup(5, kill(1, 0, 1)));
