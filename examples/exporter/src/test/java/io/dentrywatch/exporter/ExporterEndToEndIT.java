@@ -248,7 +248,7 @@ class ExporterEndToEndIT {
     @Order(4)
     void everyDashboardQueryEvaluatesWithoutError() throws Exception {
         List<String> withData = List.of("Node dentries (threshold line: $threshold)", "Dentry allocation rate per pod",
-                "Top 10 pods by allocation rate", "Dentry cache growth", "OOM kills in range");
+                "Top 10 pods by allocation rate", "Dentry cache growth", "OOM kills", "OOM kills in range");
         for (Dashboard.Query q : Dashboard.queries()) {
             JsonNode answer = prometheus.query(q.resolved());
             assertSucceeded(q.panel() + ": " + q.resolved(), answer);
