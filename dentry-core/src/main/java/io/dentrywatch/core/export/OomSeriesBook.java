@@ -55,7 +55,6 @@ public final class OomSeriesBook {
     private final Supplier<OomStats> source;
     private final String node;
     private final ContainerResolver resolver;
-    private final int maxOwnSeries;
     private final Duration retention;
     private final List<String> degraded;
     private final InstantSource clock;
@@ -66,8 +65,7 @@ public final class OomSeriesBook {
     private final MonotonicCount kills = new MonotonicCount();
     private final MonotonicCount lostEvents = new MonotonicCount();
     private final Tracked otherRetained = new Tracked(SeriesLabels.OTHER);
-    private boolean otherShown;
-    private int ownSeries;
+    private final SeriesCap cap;
     private OomStats lastStats;
     private Instant nextExpiry = Instant.MAX;
     private OomReading latest;
@@ -78,7 +76,7 @@ public final class OomSeriesBook {
         this.source = source;
         this.node = node;
         this.resolver = resolver;
-        this.maxOwnSeries = maxOwnSeries;
+        this.cap = new SeriesCap(maxOwnSeries);
         this.retention = retention;
         this.degraded = List.copyOf(degraded);
         this.clock = clock;
@@ -164,13 +162,7 @@ public final class OomSeriesBook {
     private void admit(List<Tracked> firstSeen) {
         firstSeen.sort(ADMISSION);
         for (Tracked container : firstSeen) {
-            // a container literally named _other could not be told apart from the bucket: it joins it
-            container.own = ownSeries < maxOwnSeries && !container.labels.equals(SeriesLabels.OTHER);
-            if (container.own) {
-                ownSeries++;
-            } else {
-                otherShown = true;
-            }
+            container.own = cap.admit(container.labels);
         }
     }
 
@@ -183,7 +175,7 @@ public final class OomSeriesBook {
             if (killed.isBefore(cutoff)) {
                 it.remove();
                 if (container.own) {
-                    ownSeries--;
+                    cap.release();
                 } else {
                     otherRetained.add(container.kills, container.lastKill);
                 }
@@ -211,7 +203,7 @@ public final class OomSeriesBook {
             }
         }
         series.sort(Comparator.comparing(OomSeries::labels));
-        if (otherShown) {
+        if (cap.otherShown()) {
             series.add(new OomSeries(SeriesLabels.OTHER, other.kills, other.lastKill));
         }
         return series;
