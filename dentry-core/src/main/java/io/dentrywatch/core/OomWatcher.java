@@ -253,7 +253,8 @@ public final class OomWatcher implements AutoCloseable {
                 event.cgroupId(), path(event), probes.scopeKnown() ? event.scope() : OomScope.UNKNOWN,
                 event.memoryBytes(pageSize), event.oomScoreAdj());
         ledger.record(kill);
-        LOG.info("OOM kill ({}): pid {} ({}) in cgroup {}, {} bytes anonymous", kill.scope(), kill.pid(), kill.comm(),
+        // DEBUG: an application reports kills through its listeners (the exporter logs one line per kill, resolved)
+        LOG.debug("OOM kill ({}): pid {} ({}) in cgroup {}, {} bytes anonymous", kill.scope(), kill.pid(), kill.comm(),
                 kill.cgroupPath(), kill.bytes(MemoryType.ANON_RSS).orElse(-1));
         for (Consumer<? super OomKill> listener : listeners) {
             try {

@@ -10,27 +10,14 @@ import io.dentrywatch.core.export.Reading;
 import io.dentrywatch.core.export.ReclaimDurationHistogram;
 import io.dentrywatch.core.export.SeriesLabels;
 import io.dentrywatch.core.export.ThrottledSampler;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -64,19 +51,10 @@ import java.util.function.Supplier;
  */
 public final class DentryMetrics implements MeterBinder, AutoCloseable {
 
-    private final ThrottledSampler sampler;
-    private final ReentrantLock meterLock = new ReentrantLock();
-
-    // guarded by meterLock; Micrometer references its meters' state weakly, so the cells live here
-    private final Map<MeterSpec, MeterCell> cells = new LinkedHashMap<>();
-    private final Map<MeterRegistry, Map<MeterSpec, Meter>> registries = new IdentityHashMap<>();
-    private volatile boolean closed;
-
-    /** The reading the cells hold; read without the lock to skip work when nothing is new. */
-    private volatile Reading applied;
+    private final BoundMeters<Reading> meters;
 
     private DentryMetrics(ThrottledSampler sampler) {
-        this.sampler = sampler;
+        this.meters = new BoundMeters<>("DentryMetrics", sampler::read, DentryMetrics::meters);
     }
 
     /**
@@ -99,18 +77,7 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void bindTo(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
-        Reading reading = sampler.read();
-        meterLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("DentryMetrics is closed");
-            }
-            registries.putIfAbsent(registry, new HashMap<>());
-            update(reading);
-        } finally {
-            meterLock.unlock();
-        }
+        meters.bindTo(registry);
     }
 
     /**
@@ -120,106 +87,27 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      * containers that appeared since the last one.
      */
     public void refresh() {
-        Reading reading = sampler.read();
-        meterLock.lock();
-        try {
-            update(reading);
-        } finally {
-            meterLock.unlock();
-        }
+        meters.refresh();
     }
 
     /** Removes this binder's meters from every registry it was bound to; it reads nothing more. */
     @Override
     public void close() {
-        meterLock.lock();
-        try {
-            closed = true;
-            registries.forEach((registry, meters) -> meters.values().forEach(registry::remove));
-            registries.clear();
-            cells.clear();
-        } finally {
-            meterLock.unlock();
-        }
-    }
-
-    /** A meter's value: what every meter's function calls before it answers, as a scrape is what reads the kernel. */
-    private double read(MeterCell cell) {
-        return current(cell).value();
-    }
-
-    /** A timer's total time, in seconds. */
-    private double readSeconds(MeterCell cell) {
-        return current(cell).seconds();
-    }
-
-    /** The cell's values once the current reading is applied, if that needs no waiting for the lock. */
-    private Value current(MeterCell cell) {
-        if (closed) {
-            return cell.value;
-        }
-        Reading reading = sampler.read();
-        // never wait here (a registry may hold its own lock while it reads meters), nor re-enter an update
-        if (reading != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
-            try {
-                update(reading);
-            } finally {
-                meterLock.unlock();
-            }
-        }
-        return cell.value;
-    }
-
-    private void update(Reading reading) {
-        if (closed) {
-            return;
-        }
-        if (reading != applied) {
-            Map<MeterSpec, Value> wanted = meters(reading);
-            for (Iterator<Map.Entry<MeterSpec, MeterCell>> it = cells.entrySet().iterator(); it.hasNext(); ) {
-                MeterSpec spec = it.next().getKey();
-                if (!wanted.containsKey(spec)) {
-                    it.remove();
-                    registries.forEach((registry, meters) -> {
-                        Meter meter = meters.remove(spec);
-                        if (meter != null) {
-                            registry.remove(meter);
-                        }
-                    });
-                }
-            }
-            wanted.forEach((spec, value) -> cells.computeIfAbsent(spec, s -> new MeterCell()).value = value);
-            applied = reading;
-        }
-        registries.forEach((registry, meters) -> cells.forEach((spec, cell) ->
-                meters.computeIfAbsent(spec, s -> register(registry, s, cell))));
-    }
-
-    private Meter register(MeterRegistry registry, MeterSpec spec, MeterCell cell) {
-        return switch (spec.kind()) {
-            case COUNTER -> FunctionCounter.builder(spec.name(), cell, this::read)
-                    .tags(spec.tags()).description(spec.help()).register(registry);
-            case GAUGE -> Gauge.builder(spec.name(), cell, this::read)
-                    .tags(spec.tags()).description(spec.help()).baseUnit(spec.baseUnit()).register(registry);
-            case SECONDS -> TimeGauge.builder(spec.name(), cell, TimeUnit.SECONDS, this::read)
-                    .tags(spec.tags()).description(spec.help()).register(registry);
-            case TIMER -> FunctionTimer.builder(spec.name(), cell, c -> (long) read(c), this::readSeconds, TimeUnit.SECONDS)
-                    .tags(spec.tags()).description(spec.help()).register(registry);
-        };
+        meters.close();
     }
 
     /** Every meter the reading calls for, with its value: the Micrometer twin of DentryCollector's snapshots. */
-    private static Map<MeterSpec, Value> meters(Reading reading) {
-        Map<MeterSpec, Value> meters = new LinkedHashMap<>();
+    private static Map<MeterSpec, MeterValue> meters(Reading reading) {
+        Map<MeterSpec, MeterValue> meters = new LinkedHashMap<>();
         reading.sample().ifPresent(sample -> sampleMeters(sample, reading, meters));
-        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "own"), Value.of(reading.ownSeries()));
-        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "other"), Value.of(reading.containersInOther()));
-        meters.put(MeterSpec.of(MetricFamily.READS), Value.of(reading.reads()));
-        meters.put(MeterSpec.of(MetricFamily.READ_ERRORS), Value.of(reading.readErrors()));
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "own"), MeterValue.of(reading.ownSeries()));
+        meters.put(MeterSpec.of(MetricFamily.CONTAINERS, "other"), MeterValue.of(reading.containersInOther()));
+        meters.put(MeterSpec.of(MetricFamily.READS), MeterValue.of(reading.reads()));
+        meters.put(MeterSpec.of(MetricFamily.READ_ERRORS), MeterValue.of(reading.readErrors()));
         return meters;
     }
 
-    private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, Value> meters) {
+    private static void sampleMeters(DentrySample sample, Reading reading, Map<MeterSpec, MeterValue> meters) {
         for (MetricFamily family : MetricFamily.perContainerFamilies()) {
             if (!family.measuredIn(sample)) {
                 continue; // absent, not zero: dentry.monitor.family.available says so
@@ -227,18 +115,18 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
             for (ContainerSeries series : reading.series()) {
                 SeriesLabels labels = series.labels();
                 meters.put(MeterSpec.of(family, labels.namespace(), labels.pod(), labels.container()),
-                        Value.of(series.value(family)));
+                        MeterValue.of(series.value(family)));
             }
         }
 
         NodeDentryState node = sample.node();
-        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "total"), Value.of(node.total()));
-        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "unused"), Value.of(node.unused()));
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "total"), MeterValue.of(node.total()));
+        meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "unused"), MeterValue.of(node.unused()));
         node.negative().ifPresent(negative ->
-                meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "negative"), Value.of(negative)));
+                meters.put(MeterSpec.of(MetricFamily.NODE_DENTRY_COUNT, "negative"), MeterValue.of(negative)));
         for (MetricFamily family : MetricFamily.nodeCounters()) {
             if (family.measuredIn(sample)) {
-                meters.put(MeterSpec.of(family), Value.of(reading.nodeCount(family)));
+                meters.put(MeterSpec.of(family), MeterValue.of(reading.nodeCount(family)));
             }
         }
         if (MetricFamily.NODE_DENTRY_RECLAIM_DURATION.measuredIn(sample)) {
@@ -247,20 +135,20 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
 
         SamplerInfo info = sample.info();
         meters.put(MeterSpec.of(MetricFamily.MONITOR_INFO, info.mode().name().toLowerCase(Locale.ROOT), info.kernel(),
-                info.cgroupMode(), info.version()), Value.of(1));
+                info.cgroupMode(), info.version()), MeterValue.of(1));
         meters.put(MeterSpec.of(MetricFamily.MONITOR_CGROUP_KEY, info.cgroupKey().name().toLowerCase(Locale.ROOT)),
-                Value.of(1));
+                MeterValue.of(1));
         for (String reason : info.degraded()) {
-            meters.put(MeterSpec.of(MetricFamily.MONITOR_DEGRADED, reason), Value.of(1));
+            meters.put(MeterSpec.of(MetricFamily.MONITOR_DEGRADED, reason), MeterValue.of(1));
         }
         for (MetricFamily family : MetricFamily.measurable()) {
             meters.put(MeterSpec.of(MetricFamily.FAMILY_AVAILABLE, family.prometheusName()),
-                    Value.of(family.measuredIn(sample) ? 1 : 0));
+                    MeterValue.of(family.measuredIn(sample) ? 1 : 0));
         }
-        meters.put(MeterSpec.of(MetricFamily.TRACKED_CGROUPS), Value.of(sample.cgroups().size()));
-        meters.put(MeterSpec.of(MetricFamily.MAP_FULL_DROPS), Value.of(reading.mapFullDrops()));
-        meters.put(MeterSpec.of(MetricFamily.SAMPLE_DURATION), Value.of(sample.readTime().toNanos() / 1e9));
-        meters.put(MeterSpec.of(MetricFamily.SAMPLE_TIMESTAMP), Value.of(sample.time().toEpochMilli() / 1e3));
+        meters.put(MeterSpec.of(MetricFamily.TRACKED_CGROUPS), MeterValue.of(sample.cgroups().size()));
+        meters.put(MeterSpec.of(MetricFamily.MAP_FULL_DROPS), MeterValue.of(reading.mapFullDrops()));
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_DURATION), MeterValue.of(sample.readTime().toNanos() / 1e9));
+        meters.put(MeterSpec.of(MetricFamily.SAMPLE_TIMESTAMP), MeterValue.of(sample.time().toEpochMilli() / 1e3));
     }
 
     /**
@@ -271,64 +159,13 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      * cumulative buckets are function counters {@code node.dentry.reclaim.duration.buckets} tagged
      * {@code upper.bound}.
      */
-    private static void reclaimDurationMeters(ReclaimDurationHistogram histogram, Map<MeterSpec, Value> meters) {
+    private static void reclaimDurationMeters(ReclaimDurationHistogram histogram, Map<MeterSpec, MeterValue> meters) {
         MetricFamily family = MetricFamily.NODE_DENTRY_RECLAIM_DURATION;
-        meters.put(MeterSpec.of(family), new Value(histogram.count(), histogram.sumSeconds()));
+        meters.put(MeterSpec.of(family), new MeterValue(histogram.count(), histogram.sumSeconds()));
         for (int i = 0; i < histogram.upperBounds().size(); i++) {
-            meters.put(MeterSpec.bucket(family, histogram.upperBounds().get(i)), Value.of(histogram.cumulativeCounts().get(i)));
+            meters.put(MeterSpec.bucket(family, histogram.upperBounds().get(i)), MeterValue.of(histogram.cumulativeCounts().get(i)));
         }
-        meters.put(MeterSpec.bucket(family, Double.POSITIVE_INFINITY), Value.of(histogram.count()));
-    }
-
-    /** How a meter is registered. */
-    private enum MeterKind { COUNTER, GAUGE, SECONDS, TIMER }
-
-    /**
-     * What a meter reports.
-     *
-     * @param value   the value; a timer's count
-     * @param seconds a timer's total time; 0 for other meters
-     */
-    private record Value(double value, double seconds) {
-        static Value of(double value) {
-            return new Value(value, 0);
-        }
-    }
-
-    /** Everything that identifies a meter and how to register it; equal specs are the same meter. */
-    private record MeterSpec(MeterKind kind, String name, Tags tags, String help, String baseUnit) {
-
-        /**
-         * The meter of one series of a family: the family's tag names, in the catalogue's order, with
-         * these values. A duration in seconds is a {@code TimeGauge}; other gauges keep their base unit.
-         */
-        static MeterSpec of(MetricFamily family, String... tagValues) {
-            List<String> labelNames = family.labelNames();
-            String[] tags = new String[2 * labelNames.size()];
-            for (int i = 0; i < labelNames.size(); i++) {
-                tags[2 * i] = MeterNames.tag(labelNames.get(i));
-                tags[2 * i + 1] = tagValues[i];
-            }
-            MeterKind kind = switch (family.type()) {
-                case COUNTER -> MeterKind.COUNTER;
-                case GAUGE, INFO -> family == MetricFamily.SAMPLE_DURATION ? MeterKind.SECONDS : MeterKind.GAUGE;
-                case HISTOGRAM -> MeterKind.TIMER;
-            };
-            String baseUnit = kind == MeterKind.GAUGE && !family.unit().isEmpty() ? family.unit() : null;
-            return new MeterSpec(kind, MeterNames.name(family), Tags.of(tags), family.help(), baseUnit);
-        }
-
-        /** One cumulative bucket of a histogram family: a counter tagged with its upper bound, as Prometheus writes {@code le}. */
-        static MeterSpec bucket(MetricFamily family, double upperBound) {
-            String bound = upperBound == Double.POSITIVE_INFINITY ? "+Inf" : Double.toString(upperBound);
-            return new MeterSpec(MeterKind.COUNTER, MeterNames.buckets(family), Tags.of(MeterNames.UPPER_BOUND, bound),
-                    MeterNames.bucketsHelp(family), null);
-        }
-    }
-
-    /** The value a meter reports, held here because Micrometer holds it only weakly. */
-    private static final class MeterCell {
-        volatile Value value = Value.of(0);
+        meters.put(MeterSpec.bucket(family, Double.POSITIVE_INFINITY), MeterValue.of(histogram.count()));
     }
 
     /**

@@ -38,6 +38,8 @@ class MeterNamesTest {
                 Map.entry(MetricFamily.OOM_KILLS_PER_NODE, "oom.kills.per.node"),
                 Map.entry(MetricFamily.OOM_MEMORY_USAGE, "oom.memory.usage"),
                 Map.entry(MetricFamily.OOM_LAST_TIMESTAMP, "oom.last.timestamp"),
+                Map.entry(MetricFamily.OOM_LOST_EVENTS, "oom.lost.events"),
+                Map.entry(MetricFamily.OOM_DEGRADED, "oom.watcher.degraded.info"),
                 Map.entry(MetricFamily.MONITOR_INFO, "dentry.monitor.info"),
                 Map.entry(MetricFamily.MONITOR_CGROUP_KEY, "dentry.monitor.cgroup.key.info"),
                 Map.entry(MetricFamily.MONITOR_DEGRADED, "dentry.monitor.degraded.info"),

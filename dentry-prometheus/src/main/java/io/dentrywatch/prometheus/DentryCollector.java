@@ -12,18 +12,13 @@ import io.dentrywatch.core.export.SeriesLabels;
 import io.dentrywatch.core.export.ThrottledSampler;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Exemplars;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
-import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -33,6 +28,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+
+import static io.dentrywatch.prometheus.Snapshots.counter;
+import static io.dentrywatch.prometheus.Snapshots.counterPoint;
+import static io.dentrywatch.prometheus.Snapshots.gauge;
+import static io.dentrywatch.prometheus.Snapshots.gaugePoint;
+import static io.dentrywatch.prometheus.Snapshots.info;
+import static io.dentrywatch.prometheus.Snapshots.labels;
+import static io.dentrywatch.prometheus.Snapshots.metadata;
 
 /**
  * Exposes dentrywatch samples to a Prometheus client_java registry, reading the kernel at scrape
@@ -84,7 +87,7 @@ public final class DentryCollector implements MultiCollector {
     /** The families this collector can emit, so that a registry rejects a second one with the same names. */
     @Override
     public List<MetricFamilyDescriptor> getMetricFamilyDescriptors() {
-        return Families.EMITTED;
+        return Families.SAMPLER;
     }
 
     private static MetricSnapshots snapshots(Reading reading) {
@@ -109,7 +112,7 @@ public final class DentryCollector implements MultiCollector {
                 points.add(counterPoint(series.value(family),
                         labels(family, labels.namespace(), labels.pod(), labels.container())));
             }
-            snapshots.add(new CounterSnapshot(metadata(family), points));
+            snapshots.add(counter(family, points));
         }
 
         NodeDentryState node = sample.node();
@@ -151,24 +154,6 @@ public final class DentryCollector implements MultiCollector {
                 List.of(gaugePoint(sample.time().toEpochMilli() / 1e3, Labels.EMPTY))));
     }
 
-    /** A family's labels: its label names, in the catalogue's order, with these values. */
-    private static Labels labels(MetricFamily family, String... values) {
-        return Labels.of(family.labelNames().toArray(String[]::new), values);
-    }
-
-    private static MetricMetadata metadata(MetricFamily family) {
-        return Families.descriptor(family).getMetadata();
-    }
-
-    /** A counter family of one series without labels. */
-    private static CounterSnapshot counter(MetricFamily family, long value) {
-        return new CounterSnapshot(metadata(family), List.of(counterPoint(value, Labels.EMPTY)));
-    }
-
-    private static GaugeSnapshot gauge(MetricFamily family, List<GaugeDataPointSnapshot> points) {
-        return new GaugeSnapshot(metadata(family), points);
-    }
-
     /**
      * A histogram family of one series without labels. client_java takes each bucket's own count, not the
      * cumulative one, and writes them back cumulated; {@code +Inf} holds the runs past the last bound.
@@ -185,18 +170,6 @@ public final class DentryCollector implements MultiCollector {
         counts.add(histogram.count() - below);
         return new HistogramSnapshot(metadata(family), List.of(new HistogramDataPointSnapshot(
                 ClassicHistogramBuckets.of(upperBounds, counts), histogram.sumSeconds(), Labels.EMPTY, Exemplars.EMPTY, 0)));
-    }
-
-    private static InfoSnapshot info(MetricFamily family, List<Labels> labels) {
-        return new InfoSnapshot(metadata(family), labels.stream().map(InfoDataPointSnapshot::new).toList());
-    }
-
-    private static CounterDataPointSnapshot counterPoint(long value, Labels labels) {
-        return new CounterDataPointSnapshot(value, labels, null, 0);
-    }
-
-    private static GaugeDataPointSnapshot gaugePoint(double value, Labels labels) {
-        return new GaugeDataPointSnapshot(value, labels, null);
     }
 
     /**

@@ -6,10 +6,8 @@ import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -19,25 +17,22 @@ import java.util.stream.Collectors;
  */
 final class Families {
 
-    /**
-     * Declared in the catalogue for a feed that a later issue adds (the OOM watcher): not emitted yet, so
-     * not declared at registration either.
-     */
-    static final Set<MetricFamily> NOT_FED_YET = Set.copyOf(EnumSet.of(MetricFamily.OOM_KILLS,
-            MetricFamily.OOM_KILLS_PER_NODE, MetricFamily.OOM_MEMORY_USAGE, MetricFamily.OOM_LAST_TIMESTAMP));
-
     private static final Map<MetricFamily, MetricFamilyDescriptor> DESCRIPTORS = Arrays.stream(MetricFamily.values())
             .collect(Collectors.toUnmodifiableMap(Function.identity(), Families::build));
 
-    /** Every family the collector can emit today: what it declares at registration. */
-    static final List<MetricFamilyDescriptor> EMITTED = Arrays.stream(MetricFamily.values())
-            .filter(family -> !NOT_FED_YET.contains(family))
-            .map(Families::descriptor)
-            .toList();
+    /** Every family {@link DentryCollector} can emit: what it declares at registration. */
+    static final List<MetricFamilyDescriptor> SAMPLER = descriptors(MetricFamily.samplerFamilies());
+
+    /** Every family {@link OomCollector} can emit: what it declares at registration. */
+    static final List<MetricFamilyDescriptor> OOM = descriptors(MetricFamily.oomWatcherFamilies());
 
     /** The descriptor of one family of the catalogue. */
     static MetricFamilyDescriptor descriptor(MetricFamily family) {
         return DESCRIPTORS.get(family);
+    }
+
+    private static List<MetricFamilyDescriptor> descriptors(List<MetricFamily> families) {
+        return families.stream().map(Families::descriptor).toList();
     }
 
     private static MetricFamilyDescriptor build(MetricFamily family) {

@@ -2,6 +2,7 @@ package io.dentrywatch.prometheus;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * The exposition of the golden samples, byte for byte, in both text formats. On a mismatch the
+ * The exposition of the golden samples and of the golden OOM counts, byte for byte, in both text formats. On a mismatch the
  * actual output is left in {@code target/golden-actual/} to review and copy over.
  */
 class GoldenExpositionTest {
@@ -30,6 +31,19 @@ class GoldenExpositionTest {
     @EnumSource(GoldenSample.class)
     void openMetricsMatchesGoldenFile(GoldenSample golden) throws IOException {
         assertGolden(golden.resource(".openmetrics.txt"), Exposition.openMetrics(scrape(golden)));
+    }
+
+    @Test
+    void theOomFamiliesMatchTheirGoldenFilesInBothFormats() throws IOException {
+        assertGolden("golden/oom.prom", Exposition.text(scrapeOom()));
+        assertGolden("golden/oom.openmetrics.txt", Exposition.openMetrics(scrapeOom()));
+    }
+
+    /** The golden OOM counts through {@link OomSamples#collector()}: the login session lands in _other. */
+    static MetricSnapshots scrapeOom() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(OomSamples.collector());
+        return registry.scrape();
     }
 
     /** A golden sample with a cap of 3: the login session (the smallest) lands in _other. */

@@ -54,16 +54,27 @@ class MetricContractTest {
 
     @Test
     void everyEmittedFamilyIsDeclaredWithItsTypeAndLabelNames() {
-        Map<String, MetricFamilyDescriptor> declared = Families.EMITTED.stream()
-                .collect(Collectors.toMap(MetricFamilyDescriptor::getPrometheusName, Function.identity()));
+        int declared = Families.SAMPLER.size();
         MetricSnapshots fentry = GoldenExpositionTest.scrape(GoldenSample.FENTRY);
         MetricSnapshots tracepoint = GoldenExpositionTest.scrape(GoldenSample.TRACEPOINT);
 
-        assertEquals(declared.size() - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
+        assertEquals(declared - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
         // no positive, negative, negative_lookup, negative_unlink, prune_dcache_sb, shrink_dcache_sb
-        assertEquals(declared.size() - 6, tracepoint.size());
+        assertEquals(declared - 6, tracepoint.size());
+        assertEmittedAsDeclared(Families.SAMPLER, concat(fentry, tracepoint));
+    }
+
+    @Test
+    void everyOomFamilyIsDeclaredWithItsTypeAndLabelNamesAndEmittedForTheGoldenCounts() {
+        assertEmittedAsDeclared(Families.OOM, GoldenExpositionTest.scrapeOom().stream().toList());
+    }
+
+    /** Each snapshot is of a declared family, with its type, HELP and label names; each declared family is among them. */
+    private static void assertEmittedAsDeclared(List<MetricFamilyDescriptor> descriptors, List<MetricSnapshot> snapshots) {
+        Map<String, MetricFamilyDescriptor> declared = descriptors.stream()
+                .collect(Collectors.toMap(MetricFamilyDescriptor::getPrometheusName, Function.identity()));
         Set<String> emitted = new HashSet<>();
-        for (MetricSnapshot snapshot : concat(fentry, tracepoint)) {
+        for (MetricSnapshot snapshot : snapshots) {
             String name = snapshot.getMetadata().getPrometheusName();
             emitted.add(name);
             MetricFamilyDescriptor descriptor = declared.get(name);

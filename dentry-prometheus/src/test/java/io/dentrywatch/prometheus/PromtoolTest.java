@@ -1,5 +1,6 @@
 package io.dentrywatch.prometheus;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,6 +25,16 @@ class PromtoolTest {
                 .clock(new MutableClock(Samples.T0))
                 .build();
         Promtool.assertAccepts(Exposition.text(collector.collect()));
+    }
+
+    @Test
+    void acceptsTheOomFamiliesAloneAndBesideTheDentryFamilies() throws Exception {
+        PrometheusRegistry both = new PrometheusRegistry();
+        both.register(GoldenSample.TRACEPOINT.collector());
+        both.register(OomSamples.collector());
+
+        Promtool.assertAccepts(Exposition.text(GoldenExpositionTest.scrapeOom()));
+        Promtool.assertAccepts(Exposition.text(both.scrape()));
     }
 
     @Test

@@ -50,17 +50,15 @@ final class ContainerSeriesBook {
                     .thenComparing(t -> t.labels);
 
     private final ContainerResolver resolver;
-    private final int maxOwnSeries;
     private final Duration grace;
     private final Map<Long, CgroupState> cgroups = new HashMap<>();
     private final Map<SeriesLabels, Tracked> containers = new HashMap<>();
     private final long[] otherRetained = new long[SLOTS];
-    private boolean otherShown;
-    private int ownSeries;
+    private final SeriesCap cap;
 
     ContainerSeriesBook(ContainerResolver resolver, int maxOwnSeries, Duration grace) {
         this.resolver = resolver;
-        this.maxOwnSeries = maxOwnSeries;
+        this.cap = new SeriesCap(maxOwnSeries);
         this.grace = grace;
     }
 
@@ -112,7 +110,7 @@ final class ContainerSeriesBook {
             }
         }
         series.sort(Comparator.comparing(ContainerSeries::labels));
-        if (otherShown) {
+        if (cap.otherShown()) {
             series.add(new ContainerSeries(SeriesLabels.OTHER, countsOf(other)));
         }
         return List.copyOf(series);
@@ -120,12 +118,12 @@ final class ContainerSeriesBook {
 
     /** Containers (live or within grace) that have their own series. */
     int ownSeries() {
-        return ownSeries;
+        return cap.ownSeries();
     }
 
     /** Containers (live or within grace) summed into {@code _other}. */
     int containersInOther() {
-        return containers.size() - ownSeries;
+        return containers.size() - cap.ownSeries();
     }
 
     /** The one place that knows which field of the core's counts feeds which counter. */
@@ -144,13 +142,7 @@ final class ContainerSeriesBook {
     private void admit(List<Tracked> firstSeen) {
         firstSeen.sort(LARGEST_FIRST);
         for (Tracked container : firstSeen) {
-            // a container literally named _other could not be told apart from the bucket: it joins it
-            container.own = ownSeries < maxOwnSeries && !container.labels.equals(SeriesLabels.OTHER);
-            if (container.own) {
-                ownSeries++;
-            } else {
-                otherShown = true;
-            }
+            container.own = cap.admit(container.labels);
         }
     }
 
@@ -161,7 +153,7 @@ final class ContainerSeriesBook {
             if (container.lastSeen.isBefore(cutoff)) {
                 it.remove();
                 if (container.own) {
-                    ownSeries--;
+                    cap.release();
                 } else {
                     for (int i = 0; i < otherRetained.length; i++) {
                         otherRetained[i] += container.totals[i];

@@ -26,6 +26,9 @@ record ExportSettings(
         int maxContainerSeries,
         Duration deletedSeriesGrace) {
 
+    /** The series cap every adapter starts from. */
+    static final int DEFAULT_MAX_CONTAINER_SERIES = 1000;
+
     /**
      * Checks the settings.
      *
@@ -53,8 +56,8 @@ record ExportSettings(
      *         container series and 5 minutes of grace
      */
     static ExportSettings defaults() {
-        return new ExportSettings(defaultContainerResolver(), InstantSource.system(), Duration.ofSeconds(1), 1000,
-                Duration.ofMinutes(5));
+        return new ExportSettings(defaultContainerResolver(), InstantSource.system(), Duration.ofSeconds(1),
+                DEFAULT_MAX_CONTAINER_SERIES, Duration.ofMinutes(5));
     }
 
     /**

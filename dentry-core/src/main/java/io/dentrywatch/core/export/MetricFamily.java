@@ -98,19 +98,35 @@ public enum MetricFamily {
             "Calls of the kernel's shrink_dcache_sb on this node since the monitor started: all of a superblock's"
                     + " unused dentries dropped at remount, unmount or block device invalidation, not by memory"
                     + " pressure."),
-    /** Declared for the OOM watcher feed, which a later issue adds; not emitted yet. */
+    /**
+     * Per container, from the OOM watcher: its kills ({@link io.dentrywatch.core.OomCgroupStats#kills()}),
+     * summed over the cgroups that resolve to the container.
+     */
     OOM_KILLS("oom_kills_total", Type.COUNTER, "", Labels.NODE_CONTAINER, Set.of(),
-            "OOM kills of processes in this container, as the kernel's oom:mark_victim tracepoint reports them."),
-    /** Declared for the OOM watcher feed, which a later issue adds; not emitted yet. */
+            "Processes of this container the kernel's OOM killer killed (oom:mark_victim) since the watcher started."
+                    + " A cgroup outside any pod has empty namespace and pod; container _other sums the containers past"
+                    + " the series cap. A container not OOM-killed for the series retention (a day by default) drops"
+                    + " out until its next kill."),
+    /** Node-wide, from the OOM watcher: every kill ({@link io.dentrywatch.core.OomStats#kills()}). */
     OOM_KILLS_PER_NODE("oom_kills_per_node_total", Type.COUNTER, "", List.of("node"), Set.of(),
-            "OOM kills on this node, of any process."),
-    /** Declared for the OOM watcher feed, which a later issue adds; not emitted yet. */
+            "Processes the kernel's OOM killer killed on this node since the watcher started, in any cgroup; exported"
+                    + " (0 until the first kill) whenever the OOM watcher runs."),
+    /** Per container and memory type: what the victim of its latest kill held ({@link io.dentrywatch.core.OomKill#memory()}). */
     OOM_MEMORY_USAGE("oom_memory_usage_bytes", Type.GAUGE, "bytes", Labels.NODE_CONTAINER_MEMORY_TYPE, Set.of(),
-            "Memory of the last OOM-killed process of this container at kill time, by memory_type: anon_rss,"
-                    + " file_rss, shmem_rss, total_vm, pgtables."),
-    /** Declared for the OOM watcher feed, which a later issue adds; not emitted yet. */
+            "Memory the process of this container's latest OOM kill held when it was killed, in bytes, by"
+                    + " memory_type: anon_rss, file_rss and shmem_rss (resident), total_vm (address space), pgtables."
+                    + " A type the kernel does not report is absent."),
+    /** Per container: when its latest kill happened ({@link io.dentrywatch.core.OomKill#time()}). */
     OOM_LAST_TIMESTAMP("oom_last_timestamp", Type.GAUGE, "", Labels.NODE_CONTAINER, Set.of(),
-            "Unix time in seconds of the last OOM kill in this container."),
+            "Unix time in seconds of this container's latest OOM kill."),
+    /** Node-wide, beyond the contract: kills that never reached the watcher ({@link io.dentrywatch.core.OomStats#lostEvents()}). */
+    OOM_LOST_EVENTS("oom_lost_events_total", Type.COUNTER, "", List.of("node"), Set.of(),
+            "OOM kills the kernel reported that never reached the watcher (its event buffer was full); above zero,"
+                    + " the OOM counts undercount."),
+    /** Beyond the contract: one series per thing the OOM watcher cannot do ({@link io.dentrywatch.core.OomWatcher#degraded()}). */
+    OOM_DEGRADED("oom_watcher_degraded_info", Type.INFO, "", List.of("node", "reason"), Set.of(),
+            "Always 1, one series per thing the OOM watcher cannot do on this node, with the reason (for example"
+                    + " telling a memory cgroup's OOM from the node's); absent when it works fully."),
     /** How the monitor runs; the labels are the contract's. */
     MONITOR_INFO("dentry_monitor_info", Type.INFO, "", List.of("mode", "kernel", "cgroup_mode", "version"), Set.of(),
             "Always 1. How the monitor runs: mode is the probe attach mode (fentry, kprobe, tracepoint, or none"
@@ -178,6 +194,10 @@ public enum MetricFamily {
         static final List<String> NODE_CONTAINER_MEMORY_TYPE = List.of("node", "namespace", "pod", "container", "memory_type");
     }
 
+    private static final List<MetricFamily> OOM_WATCHER = List.of(OOM_KILLS, OOM_KILLS_PER_NODE, OOM_MEMORY_USAGE,
+            OOM_LAST_TIMESTAMP, OOM_LOST_EVENTS, OOM_DEGRADED);
+    private static final List<MetricFamily> SAMPLER = Arrays.stream(values())
+            .filter(f -> !OOM_WATCHER.contains(f)).toList();
     private static final List<MetricFamily> MEASURABLE =
             Arrays.stream(values()).filter(f -> !f.sources.isEmpty()).toList();
     private static final List<MetricFamily> PER_CONTAINER =
@@ -292,6 +312,25 @@ public enum MetricFamily {
      */
     public static List<MetricFamily> perContainerFamilies() {
         return PER_CONTAINER;
+    }
+
+    /**
+     * The families the OOM watcher feeds ({@link io.dentrywatch.core.OomWatcher#stats()}), each labelled
+     * {@code node}: the contract's four {@code oom_*} families, lost events and the watcher's degraded parts.
+     *
+     * @return those families, in declaration order
+     */
+    public static List<MetricFamily> oomWatcherFamilies() {
+        return OOM_WATCHER;
+    }
+
+    /**
+     * The families the dentry sampler feeds: every family but {@link #oomWatcherFamilies()}.
+     *
+     * @return those families, in declaration order
+     */
+    public static List<MetricFamily> samplerFamilies() {
+        return SAMPLER;
     }
 
     /**

@@ -15,6 +15,12 @@
  *       cgroups underneath do (removed, re-resolved, or a sampler reopened from zero).</li>
  * </ul>
  *
+ * <p>The OOM watcher's counts go the same way, through their own pair: an OOM adapter's builder extends
+ * {@link io.dentrywatch.core.export.OomAdapterBuilder}, which creates its
+ * {@link io.dentrywatch.core.export.OomSeriesBook}; that turns {@link io.dentrywatch.core.OomWatcher#stats()}
+ * into per-container series (resolved at the kill, summed, capped with {@code _other}, kept for a
+ * retention after the latest kill) labelled with the node, the {@code oom_*} families of the catalogue.
+ *
  * <p>An adapter's builder extends {@link io.dentrywatch.core.export.AdapterBuilder} (the shared options
  * and their defaults), which creates its {@link io.dentrywatch.core.export.ThrottledSampler}; on every
  * scrape the adapter maps the {@link io.dentrywatch.core.export.Reading} it returns to its ecosystem's

@@ -64,6 +64,23 @@ class MetricFamilyTest {
     }
 
     @Test
+    void theOomWatchersFamiliesAreLabelledByNodeAndTheSamplersAreTheRest() {
+        assertEquals(List.of(MetricFamily.OOM_KILLS, MetricFamily.OOM_KILLS_PER_NODE, MetricFamily.OOM_MEMORY_USAGE,
+                MetricFamily.OOM_LAST_TIMESTAMP, MetricFamily.OOM_LOST_EVENTS, MetricFamily.OOM_DEGRADED),
+                MetricFamily.oomWatcherFamilies());
+        for (MetricFamily family : MetricFamily.oomWatcherFamilies()) {
+            assertEquals("node", family.labelNames().getFirst(), family.prometheusName());
+            assertTrue(family.sources().isEmpty(), family.prometheusName());
+            assertFalse(MetricFamily.samplerFamilies().contains(family), family.prometheusName());
+        }
+        assertEquals(List.of("node", "namespace", "pod", "container"), MetricFamily.OOM_KILLS.labelNames());
+        assertEquals(List.of("node", "namespace", "pod", "container", "memory_type"),
+                MetricFamily.OOM_MEMORY_USAGE.labelNames());
+        assertEquals(MetricFamily.values().length,
+                MetricFamily.samplerFamilies().size() + MetricFamily.oomWatcherFamilies().size());
+    }
+
+    @Test
     void aFamilyIsMeasuredOnlyWhenEveryOneOfItsSourcesIs() {
         DentrySample tracepoint = measuring(EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED, DentryCounter.RECLAIM,
                 DentryCounter.RECLAIMED));

@@ -75,6 +75,7 @@ public final class ConfigLoader {
                 duration(v.get(Setting.GRACE_PERIOD)),
                 integer(v.get(Setting.MAP_CAPACITY), 1, MAX_MAP_CAPACITY, "not a whole number from 1 to " + MAX_MAP_CAPACITY),
                 kubernetes,
+                onOff(v.get(Setting.OOM_WATCHER)),
                 path(v.get(Setting.PROC_ROOT)),
                 choice(v.get(Setting.LOG_LEVEL), LogLevel.class));
     }
@@ -86,6 +87,14 @@ public final class ConfigLoader {
             case "on" -> true;
             case "off" -> false;
             default -> throw new ConfigException(given.show() + ": not one of auto, on, off");
+        };
+    }
+
+    private static boolean onOff(Given given) throws ConfigException {
+        return switch (given.value().strip().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new ConfigException(given.show() + ": not one of on, off");
         };
     }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param gracePeriod        how long a deleted container stays reported
  * @param mapCapacity        how many cgroups the kernel map holds
  * @param kubernetes         whether pods and containers are named from the Kubernetes API
+ * @param oomWatcher         whether OOM kills are watched (the {@code oom_*} families, a log line per kill)
  * @param procRoot           where the node's procfs is mounted
  * @param logLevel           how much to log
  */
@@ -36,6 +37,7 @@ public record ExporterConfig(
         Duration gracePeriod,
         int mapCapacity,
         boolean kubernetes,
+        boolean oomWatcher,
         Path procRoot,
         LogLevel logLevel) {
 
@@ -69,7 +71,7 @@ public record ExporterConfig(
      */
     public ExporterConfig withMetricsPort(int port) {
         return new ExporterConfig(nodeName, metricsAddress, port, sampleInterval, attachMode, cgroupKey,
-                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, procRoot, logLevel);
+                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, oomWatcher, procRoot, logLevel);
     }
 
     /**

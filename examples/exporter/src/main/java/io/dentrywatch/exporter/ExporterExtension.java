@@ -7,7 +7,7 @@ import io.prometheus.metrics.model.registry.MultiCollector;
  * lifecycle: an {@link ExtensionFactory} opens it once the sampler is open, its collector is
  * registered on the exporter's registry, and it is closed at shutdown, after the HTTP server stops
  * and before the sampler closes. The OOM-kill collector (the {@code oom_*} families of the metric
- * contract) is meant to plug in here; see {@link Extensions}.
+ * contract) plugs in here; see {@link Extensions}.
  */
 public interface ExporterExtension extends AutoCloseable {
 

@@ -12,8 +12,8 @@ final class HelpText {
         StringBuilder out = new StringBuilder("""
                 Usage: java -jar dentrywatch-exporter.jar [--option=VALUE ...]
 
-                Serves this node's dentry-cache metrics on /metrics (Prometheus text, or OpenMetrics by the
-                Accept header) and its health on /healthz. Each option can be set by its environment variable
+                Serves this node's dentry-cache metrics and OOM kills on /metrics (Prometheus text, or OpenMetrics
+                by the Accept header) and its health on /healthz. Each option can be set by its environment variable
                 instead; the option wins. SIGTERM stops serving and detaches the probes.
 
                 Options (environment variable, default):

@@ -19,7 +19,7 @@ final class HttpRoutes implements HttpHandler {
 
     private static final String INDEX = """
             dentrywatch exporter
-              /metrics  dentry-cache metrics of this node (Prometheus text, or OpenMetrics by Accept)
+              /metrics  dentry-cache and OOM-kill metrics of this node (Prometheus text, or OpenMetrics by Accept)
               /healthz  200 once the probes are attached or node-only mode is settled, 503 otherwise
             """;
 

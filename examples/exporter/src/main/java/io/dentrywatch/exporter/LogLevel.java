@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum LogLevel {
     /** Failures only. */
     ERROR,
-    /** Failures and degraded parts. */
+    /** Failures, degraded parts and OOM kills. */
     WARN,
     /** The startup line, changes of state, shutdown. */
     INFO,

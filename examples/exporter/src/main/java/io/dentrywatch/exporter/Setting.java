@@ -50,6 +50,10 @@ public enum Setting {
     KUBERNETES_RESOLUTION("--kubernetes-resolution", "auto",
             "Name pods and containers from the Kubernetes API: auto (on when KUBERNETES_SERVICE_HOST is set,"
                     + " as in a pod), on, or off (labels from cgroup paths: pod UID, container id, or the path)."),
+    /** Whether OOM kills are watched. */
+    OOM_WATCHER("--oom-watcher", "on",
+            "Watch the node's OOM kills: on (the oom_* families on /metrics and one log line per kill) or off. If the"
+                    + " kernel refuses the OOM probes, the exporter runs without them and /healthz says why."),
     /** Where the host's procfs is mounted. */
     PROC_ROOT("--proc-root", "/proc",
             "Where the node's procfs is mounted (the DaemonSet mounts the host's /proc at /host/proc)."),

@@ -40,6 +40,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), config.gracePeriod());
         assertEquals(16_384, config.mapCapacity());
         assertFalse(config.kubernetes());
+        assertTrue(config.oomWatcher());
         assertEquals(Path.of("/proc"), config.procRoot());
         assertEquals(LogLevel.INFO, config.logLevel());
     }
@@ -52,10 +53,10 @@ class ConfigLoaderTest {
                 Map.entry("ATTACH_MODE", "tracepoint"), Map.entry("CGROUP_KEY", "V2"),
                 Map.entry("MAX_CONTAINER_SERIES", "0"), Map.entry("GRACE_PERIOD", "2h"),
                 Map.entry("MAP_CAPACITY", "1024"), Map.entry("KUBERNETES_RESOLUTION", "on"),
-                Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "Debug")));
+                Map.entry("OOM_WATCHER", "Off"), Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "Debug")));
 
         assertEquals(new ExporterConfig("node-a", Optional.of("127.0.0.1"), 9101, Duration.ofMillis(500),
-                AttachMode.TRACEPOINT, CgroupKey.V2, 0, Duration.ofHours(2), 1024, true, Path.of("/host/proc"),
+                AttachMode.TRACEPOINT, CgroupKey.V2, 0, Duration.ofHours(2), 1024, true, false, Path.of("/host/proc"),
                 LogLevel.DEBUG), config);
         assertEquals(Duration.ofMinutes(121), config.deletedPodGrace());
     }
@@ -89,6 +90,7 @@ class ConfigLoaderTest {
             "MAX_CONTAINER_SERIES|1e3|MAX_CONTAINER_SERIES=1e3: not a whole number from 0 to 1000000",
             "MAP_CAPACITY|0|MAP_CAPACITY=0: not a whole number from 1 to 1048576",
             "KUBERNETES_RESOLUTION|yes|KUBERNETES_RESOLUTION=yes: not one of auto, on, off",
+            "OOM_WATCHER|auto|OOM_WATCHER=auto: not one of on, off",
             "PROC_ROOT|proc|PROC_ROOT=proc: not an absolute path (for example /proc or /host/proc)",
             "LOG_LEVEL|verbose|LOG_LEVEL=verbose: not one of error, warn, info, debug, trace",
             "METRICS_ADDRESS|no.such.host.invalid|METRICS_ADDRESS=no.such.host.invalid: not an IP address or a host"

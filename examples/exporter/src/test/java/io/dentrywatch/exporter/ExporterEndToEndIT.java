@@ -18,12 +18,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoublePredicate;
 import java.util.regex.Matcher;
@@ -37,8 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The exporter jar on this host, with the image's JVM flags, scraped by a real Prometheus that also
  * evaluates the alert rules: dentry churn in a cgroup the test creates shows up in PromQL as the
- * expected increase; every alert and dashboard expression evaluates; 50 concurrent scrapers get
- * complete answers from one kernel read per interval; SIGTERM stops it and its probes are gone.
+ * expected increase; an OOM kill in a memory cgroup the test limits is that cgroup's oom_kills_total of 1
+ * on /metrics and in PromQL, fires ContainerOOMKilled and is logged; every alert and dashboard expression
+ * evaluates; 50 concurrent scrapers get complete answers from one kernel read per interval; SIGTERM stops
+ * it and its probes are gone.
  */
 @Tag("kernel")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,6 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExporterEndToEndIT {
 
     private static final int LOOKUPS = 20_000;
+    private static final long OOM_LIMIT = 64L << 20;
+    private static final int SIGKILL_EXIT = 128 + 9;
     private static final String NODE = "e2e-node";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(1);
@@ -53,7 +59,8 @@ class ExporterEndToEndIT {
 
     private ExporterProcess exporter;
     private PrometheusServer prometheus;
-    private ChurnCgroup cgroup;
+    private TestCgroup cgroup;
+    private TestCgroup oomCgroup;
     private int port;
     private long readyMillis;
     private long firstScrapeMillis;
@@ -64,7 +71,7 @@ class ExporterEndToEndIT {
         Preconditions.requireBpfPrivileges();
         Path prometheusBinary = Preconditions.tool("prometheus", "prometheus");
         Preconditions.tool("bpftool", "bpftool");
-        Preconditions.require(ChurnCgroup.hierarchy().isPresent(), "no cgroup hierarchy is mounted");
+        Preconditions.require(TestCgroup.hierarchy().isPresent(), "no cgroup hierarchy is mounted");
         port = ExporterProcess.freePort();
         long start = System.nanoTime();
         exporter = ExporterProcess.start(Dockerfile.jvmFlags(), Map.of(
@@ -89,6 +96,9 @@ class ExporterEndToEndIT {
         }
         if (cgroup != null) {
             cgroup.close();
+        }
+        if (oomCgroup != null) {
+            oomCgroup.close();
         }
     }
 
@@ -130,7 +140,7 @@ class ExporterEndToEndIT {
     @Test
     @Order(1)
     void prometheusSeesTheChurnOfACgroupOfThisHostAsItsIncrease() throws Exception {
-        cgroup = ChurnCgroup.create("dwe2e-" + ProcessHandle.current().pid());
+        cgroup = TestCgroup.create("dwe2e-" + ProcessHandle.current().pid());
         cgroup.lookupMissing(200);
         String selector = "dentry_alloc_total{job=\"dentrywatch\", node=\"" + NODE + "\", namespace=\"\", pod=\"\", container=\""
                 + cgroup.path() + "\"}";
@@ -154,6 +164,56 @@ class ExporterEndToEndIT {
 
     @Test
     @Order(2)
+    void anOomKillInAMemoryCgroupIsItsContainersSeriesOnMetricsAndInPromQlFiresTheAlertAndIsLogged() throws Exception {
+        Preconditions.tool("perl", "perl");
+        oomCgroup = TestCgroup.createWithMemoryLimit("dwoom-" + ProcessHandle.current().pid(), OOM_LIMIT);
+        Instant started = Instant.now();
+        Process victim = oomCgroup.startAllocator(4 * OOM_LIMIT);
+        assertTrue(victim.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "the allocator ended");
+        assertEquals(SIGKILL_EXIT, victim.exitValue(), "the allocator was SIGKILLed");
+        assertEquals(1, oomCgroup.kernelOomKills(), "the kernel counted one OOM kill in " + oomCgroup.path());
+        String container = "container=\"" + oomCgroup.path() + "\"";
+
+        // /metrics: the container's series (named by its path: no Kubernetes here), its memory and time
+        String metrics = awaitMetrics(m -> Exposition.value(m, "oom_kills_total", container).isPresent());
+        assertEquals(1.0, Exposition.value(metrics, "oom_kills_total", container, "node=\"" + NODE + "\"",
+                "namespace=\"\"", "pod=\"\"").orElseThrow(), metrics);
+        double anon = Exposition.value(metrics, "oom_memory_usage_bytes", container, "memory_type=\"anon_rss\"").orElseThrow();
+        assertTrue(anon > OOM_LIMIT / 2 && anon <= OOM_LIMIT, "anon_rss of a victim at a 64 MiB limit: " + anon);
+        double killedAt = Exposition.value(metrics, "oom_last_timestamp", container).orElseThrow();
+        assertTrue(killedAt >= started.getEpochSecond() - 1 && killedAt <= Instant.now().getEpochSecond() + 1,
+                "killed between the start of the allocator and now: " + killedAt);
+        assertTrue(Exposition.value(metrics, "oom_kills_per_node_total", "node=\"" + NODE + "\"").orElseThrow() >= 1);
+        assertEquals(0.0, Exposition.value(metrics, "oom_lost_events_total").orElseThrow());
+
+        // PromQL: the series as Prometheus scraped it, and the alert it fires
+        Sample scraped = awaitSample("oom_kills_total{job=\"dentrywatch\", node=\"" + NODE + "\", namespace=\"\", pod=\"\", "
+                + container + "}", v -> v >= 1);
+        assertEquals(1.0, scraped.value());
+        awaitSample("ALERTS{alertname=\"ContainerOOMKilled\", alertstate=\"firing\", " + container + "}", v -> v == 1);
+
+        // the log: one line, with the victim's pid, the scope and its memory
+        String line = "OOM kill: container " + oomCgroup.path() + " (pid " + victim.pid() + " perl, memory cgroup): anon_rss=";
+        assertEquals(1, exporter.output().lines().filter(l -> l.contains(line)).count(), exporter.output());
+        measurements.add("e2e: OOM kill in " + oomCgroup.path() + " -> oom_kills_total 1 on /metrics and in PromQL,"
+                + " ContainerOOMKilled firing; logged: " + exporter.output().lines().filter(l -> l.contains(line))
+                .findFirst().orElseThrow());
+    }
+
+    /** Scrapes /metrics until the answer satisfies {@code accept}; the last answer. */
+    private String awaitMetrics(java.util.function.Predicate<String> accept) throws Exception {
+        long end = System.nanoTime() + WAIT.toNanos();
+        String metrics = Http.get(url("/metrics")).body();
+        while (!accept.test(metrics) && System.nanoTime() < end) {
+            Thread.sleep(250);
+            metrics = Http.get(url("/metrics")).body();
+        }
+        assertTrue(accept.test(metrics), "not within " + WAIT + ":\n" + metrics + "\nexporter:\n" + exporter.output());
+        return metrics;
+    }
+
+    @Test
+    @Order(3)
     void everyAlertRuleEvaluatesWithoutError() throws Exception {
         long end = System.nanoTime() + WAIT.toNanos();
         List<JsonNode> rules = List.of();
@@ -185,10 +245,10 @@ class ExporterEndToEndIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void everyDashboardQueryEvaluatesWithoutError() throws Exception {
         List<String> withData = List.of("Node dentries (threshold line: $threshold)", "Dentry allocation rate per pod",
-                "Top 10 pods by allocation rate", "Dentry cache growth");
+                "Top 10 pods by allocation rate", "Dentry cache growth", "OOM kills", "OOM kills in range");
         for (Dashboard.Query q : Dashboard.queries()) {
             JsonNode answer = prometheus.query(q.resolved());
             assertSucceeded(q.panel() + ": " + q.resolved(), answer);
@@ -202,7 +262,7 @@ class ExporterEndToEndIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void fiftyConcurrentScrapersGetCompleteAnswersFromOneKernelReadPerInterval() throws Exception {
         int scrapers = 50;
         Duration duration = Duration.ofSeconds(10);
@@ -246,7 +306,7 @@ class ExporterEndToEndIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void itsFootprintFitsTheDaemonSetsMemoryRequest() throws Exception {
         long rssKib = Files.readAllLines(Path.of("/proc", Long.toString(exporter.pid()), "status")).stream()
                 .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", "")).mapToLong(Long::parseLong)
@@ -264,7 +324,7 @@ class ExporterEndToEndIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void sigtermStopsServingAndDetachesEveryProbe() throws Exception {
         BpfObjects.Ids held = BpfObjects.heldBy(exporter.pid());
         assertFalse(held.programs().isEmpty() || held.links().isEmpty(), "the exporter holds its probes: " + held);
@@ -287,13 +347,13 @@ class ExporterEndToEndIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void closeDetachesEveryProbeWhileTheProcessLives() throws Exception {
         long self = ProcessHandle.current().pid();
         BpfObjects.Ids before = BpfObjects.heldBy(self);
         ExporterConfig config = new ConfigLoader(Map.of("METRICS_ADDRESS", "127.0.0.1", "KUBERNETES_RESOLUTION", "off"),
                 () -> NODE).load(CommandLine.parse()).withMetricsPort(0);
-        Exporter inProcess = Exporter.start(config, List.of());
+        Exporter inProcess = Exporter.start(config, Extensions.builtIn());
         BpfObjects.Ids ours;
         try {
             assertEquals(200, Http.get("http://127.0.0.1:" + inProcess.port() + "/metrics").statusCode());

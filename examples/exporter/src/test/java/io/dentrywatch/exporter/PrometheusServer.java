@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Prometheus (Debian's package) on a free loopback port, scraping the exporter every second and
- * evaluating the alert rules every second, with its storage in a temp directory.
+ * evaluating the alert rules every second, with its storage in a temp directory. Like the ServiceMonitor,
+ * it keeps the labels the exporter sets ({@code honor_labels}) and adds {@code node} to the series without one.
  */
 final class PrometheusServer implements AutoCloseable {
 
@@ -43,6 +44,7 @@ final class PrometheusServer implements AutoCloseable {
                   - %s
                 scrape_configs:
                   - job_name: dentrywatch
+                    honor_labels: true
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                         labels:

@@ -1,0 +1,143 @@
+package io.dentrywatch.core.export;
+
+import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.core.OomStats;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The options every OOM metric adapter's builder offers (the node label, how cgroups become containers,
+ * the series cap, how long a container's series outlives its latest kill, what the watcher cannot do),
+ * with their defaults and checks, written once: {@code OomCollector.Builder} and {@code OomMetrics.Builder}
+ * extend it and add only {@code build()}. Not thread-safe; build once.
+ *
+ * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}),
+ * 1000 container series, a retention of one day, nothing degraded. The node has no default.
+ *
+ * @param <B> the adapter's builder, which every setter returns
+ */
+public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B>> {
+
+    /** How long a container's series stays after its latest kill unless set otherwise: a day. */
+    public static final Duration DEFAULT_SERIES_RETENTION = Duration.ofDays(1);
+
+    private final Supplier<OomStats> stats;
+    private String node;
+    private ContainerResolver containerResolver = ExportSettings.defaultContainerResolver();
+    private int maxContainerSeries = ExportSettings.DEFAULT_MAX_CONTAINER_SERIES;
+    private Duration seriesRetention = DEFAULT_SERIES_RETENTION;
+    private List<String> degraded = List.of();
+    private InstantSource clock = InstantSource.system();
+
+    /**
+     * Starts a builder over the watcher's counts.
+     *
+     * @param stats called at every scrape (or meter read); typically {@code watcher::stats}, a cheap snapshot
+     */
+    protected OomAdapterBuilder(Supplier<OomStats> stats) {
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Sets the {@code node} label of every family: the node's name as Kubernetes knows it. Required.
+     *
+     * @param node for example the {@code NODE_NAME} the downward API sets
+     * @return this builder
+     */
+    public B node(String node) {
+        this.node = Objects.requireNonNull(node, "node");
+        return self();
+    }
+
+    /**
+     * Sets how a victim's cgroup becomes the namespace, pod and container labels; give the one the dentry
+     * families use, so that both name a container alike.
+     *
+     * @param containerResolver thread-safe; called for a cgroup when a scrape first finds it and after each new kill
+     * @return this builder
+     */
+    public B containerResolver(ContainerResolver containerResolver) {
+        this.containerResolver = Objects.requireNonNull(containerResolver, "containerResolver");
+        return self();
+    }
+
+    /**
+     * Sets how many containers may have their own series; containers first seen beyond that are summed
+     * into {@code container="_other"}.
+     *
+     * @param maxContainerSeries zero or more
+     * @return this builder
+     * @throws IllegalArgumentException if it is negative
+     */
+    public B maxContainerSeries(int maxContainerSeries) {
+        if (maxContainerSeries < 0) {
+            throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
+        }
+        this.maxContainerSeries = maxContainerSeries;
+        return self();
+    }
+
+    /**
+     * Sets how long a container's series stays after its latest kill; a new kill brings it back. Longer than
+     * the alert windows over {@code oom_kills_total}.
+     *
+     * @param seriesRetention more than zero
+     * @return this builder
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    public B seriesRetention(Duration seriesRetention) {
+        if (seriesRetention.isNegative() || seriesRetention.isZero()) {
+            throw new IllegalArgumentException("seriesRetention must be positive: " + seriesRetention);
+        }
+        this.seriesRetention = seriesRetention;
+        return self();
+    }
+
+    /**
+     * Sets what the watcher cannot do on this node, exported as {@code oom_watcher_degraded_info}.
+     *
+     * @param reasons typically {@code watcher.degraded()}; one line each
+     * @return this builder
+     */
+    public B degraded(List<String> reasons) {
+        this.degraded = List.copyOf(reasons);
+        return self();
+    }
+
+    /**
+     * Replaces the clock the retention is measured by, for tests; an adapter's builder overrides it to
+     * open it to its own package only.
+     *
+     * @param clock the clock to use
+     * @return this builder
+     */
+    protected B clock(InstantSource clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return self();
+    }
+
+    /**
+     * A new book over the watcher's counts with the settings made so far, for the adapter's {@code build()}.
+     *
+     * @return a book that reads nothing until it is first asked
+     * @throws IllegalStateException if no node was set
+     */
+    protected final OomSeriesBook newBook() {
+        if (node == null) {
+            throw new IllegalStateException("node is not set: every OOM family is labelled with the node's name"
+                    + " (for example from NODE_NAME)");
+        }
+        return new OomSeriesBook(stats, node, containerResolver, maxContainerSeries, seriesRetention, degraded, clock);
+    }
+
+    /**
+     * This builder as the adapter's type.
+     *
+     * @return {@code this}
+     */
+    protected abstract B self();
+}

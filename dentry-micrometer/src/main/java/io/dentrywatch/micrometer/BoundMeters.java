@@ -1,0 +1,165 @@
+package io.dentrywatch.micrometer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The meters of one binder in every registry it is bound to, kept in step with its readings: what
+ * {@link DentryMetrics} and {@link OomMetrics} share. Every meter's function asks the source for the
+ * current reading (so a scrape is what reads), and a reading not applied yet updates every meter's value,
+ * registers the meters it adds and removes those it no longer has. The values live here, strongly held,
+ * because Micrometer holds a meter's state only weakly. Thread-safe.
+ *
+ * @param <R> the reading type; a source returns the same instance while nothing changed
+ */
+final class BoundMeters<R> {
+
+    private final String owner;
+    private final Supplier<R> source;
+    private final Function<R, Map<MeterSpec, MeterValue>> meters;
+    private final ReentrantLock meterLock = new ReentrantLock();
+
+    // guarded by meterLock
+    private final Map<MeterSpec, MeterCell> cells = new LinkedHashMap<>();
+    private final Map<MeterRegistry, Map<MeterSpec, Meter>> registries = new IdentityHashMap<>();
+    private volatile boolean closed;
+
+    /** The reading the cells hold; read without the lock to skip work when nothing is new. */
+    private volatile R applied;
+
+    /**
+     * @param owner  the binder's name, for the error when it is bound after close
+     * @param source the current reading; called by every meter read
+     * @param meters every meter a reading calls for, with its value
+     */
+    BoundMeters(String owner, Supplier<R> source, Function<R, Map<MeterSpec, MeterValue>> meters) {
+        this.owner = owner;
+        this.source = source;
+        this.meters = meters;
+    }
+
+    /** Reads and registers every meter with the registry. */
+    void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        R reading = source.get();
+        meterLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(owner + " is closed");
+            }
+            registries.putIfAbsent(registry, new HashMap<>());
+            update(reading);
+        } finally {
+            meterLock.unlock();
+        }
+    }
+
+    /** Reads and updates every meter: values, meters added, meters gone. */
+    void refresh() {
+        R reading = source.get();
+        meterLock.lock();
+        try {
+            update(reading);
+        } finally {
+            meterLock.unlock();
+        }
+    }
+
+    /** Removes every meter from every registry; reads nothing more. */
+    void close() {
+        meterLock.lock();
+        try {
+            closed = true;
+            registries.forEach((registry, bound) -> bound.values().forEach(registry::remove));
+            registries.clear();
+            cells.clear();
+        } finally {
+            meterLock.unlock();
+        }
+    }
+
+    /** A meter's value: what every meter's function calls before it answers, as a scrape is what reads. */
+    private double read(MeterCell cell) {
+        return current(cell).value();
+    }
+
+    /** A timer's total time, in seconds. */
+    private double readSeconds(MeterCell cell) {
+        return current(cell).seconds();
+    }
+
+    /** The cell's values once the current reading is applied, if that needs no waiting for the lock. */
+    private MeterValue current(MeterCell cell) {
+        if (closed) {
+            return cell.value;
+        }
+        R reading = source.get();
+        // never wait here (a registry may hold its own lock while it reads meters), nor re-enter an update
+        if (reading != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
+            try {
+                update(reading);
+            } finally {
+                meterLock.unlock();
+            }
+        }
+        return cell.value;
+    }
+
+    private void update(R reading) {
+        if (closed) {
+            return;
+        }
+        if (reading != applied) {
+            Map<MeterSpec, MeterValue> wanted = meters.apply(reading);
+            for (Iterator<Map.Entry<MeterSpec, MeterCell>> it = cells.entrySet().iterator(); it.hasNext(); ) {
+                MeterSpec spec = it.next().getKey();
+                if (!wanted.containsKey(spec)) {
+                    it.remove();
+                    registries.forEach((registry, bound) -> {
+                        Meter meter = bound.remove(spec);
+                        if (meter != null) {
+                            registry.remove(meter);
+                        }
+                    });
+                }
+            }
+            wanted.forEach((spec, value) -> cells.computeIfAbsent(spec, s -> new MeterCell()).value = value);
+            applied = reading;
+        }
+        registries.forEach((registry, bound) -> cells.forEach((spec, cell) ->
+                bound.computeIfAbsent(spec, s -> register(registry, s, cell))));
+    }
+
+    private Meter register(MeterRegistry registry, MeterSpec spec, MeterCell cell) {
+        return switch (spec.kind()) {
+            case COUNTER -> FunctionCounter.builder(spec.name(), cell, this::read)
+                    .tags(spec.tags()).description(spec.help()).register(registry);
+            case GAUGE -> Gauge.builder(spec.name(), cell, this::read)
+                    .tags(spec.tags()).description(spec.help()).baseUnit(spec.baseUnit()).register(registry);
+            case SECONDS -> TimeGauge.builder(spec.name(), cell, TimeUnit.SECONDS, this::read)
+                    .tags(spec.tags()).description(spec.help()).register(registry);
+            case TIMER -> FunctionTimer.builder(spec.name(), cell, c -> (long) read(c), this::readSeconds, TimeUnit.SECONDS)
+                    .tags(spec.tags()).description(spec.help()).register(registry);
+        };
+    }
+
+    /** The value a meter reports, held here because Micrometer holds it only weakly. */
+    private static final class MeterCell {
+        volatile MeterValue value = MeterValue.of(0);
+    }
+}
