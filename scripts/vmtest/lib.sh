@@ -38,7 +38,7 @@ need_host_packages() {
 need_vm_host_packages() {
   need_host_packages qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static \
     cpio:cpio xz:xz-utils zstd:zstd "$DEBIAN_KEYRING":debian-archive-keyring
-  if ! /bin/busybox --list | grep -qx insmod; then
+  if ! grep -qx insmod < <(/bin/busybox --list); then
     die "/bin/busybox has no insmod applet; apt-get install -y busybox-static (the static build has it)"
   fi
 }

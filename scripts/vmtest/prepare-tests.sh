@@ -58,6 +58,7 @@ main() {
     IFS=: read -ra cp <<<"$(<"$dir/target/vmtest-classpath.txt")"
     entries+=("${cp[@]}")
   done
+  ((${#roots[@]} > 0)) || die "no compiled tests in ${modules[*]}: nothing to run in the VMs; add @Tag(\"kernel\") tests or set VMTEST_TEST_MODULES"
   jar=$(console_jar)
   entries+=("$jar")
   # one class path, each entry once, in first-seen order

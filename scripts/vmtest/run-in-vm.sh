@@ -14,7 +14,8 @@
 # the kernel runs with oops=panic --, no result file): then the tail of the guest console is
 # printed.
 # Env: VMTEST_MEM (MiB, default 3072), VMTEST_CPUS (2), VMTEST_CPU (qemu -cpu model, max),
-#      VMTEST_ACCEL (qemu -accel, tcg; KVM hangs at boot on this machine kind),
+#      VMTEST_ACCEL (qemu -accel, default tcg,thread=single: KVM hangs at boot on this machine
+#      kind, and multi-threaded TCG crashes guests while kprobes/fentry patch kernel code),
 #      VMTEST_APPEND (extra kernel arguments),
 #      VMTEST_CONSOLE_TAIL (lines of console shown on failure, 60).
 set -euo pipefail
@@ -83,7 +84,7 @@ main() {
   start=$(now)
   set +e
   timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-    -accel "${VMTEST_ACCEL:-tcg}" -cpu "${VMTEST_CPU:-max}" -smp "${VMTEST_CPUS:-2}" -m "${VMTEST_MEM:-3072}" \
+    -accel "${VMTEST_ACCEL:-tcg,thread=single}" -cpu "${VMTEST_CPU:-max}" -smp "${VMTEST_CPUS:-2}" -m "${VMTEST_MEM:-3072}" \
     -nographic -no-reboot -nic none \
     -kernel "$kdir/boot/vmlinuz-$release" -initrd "$initrd" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=4 vmtest.results=$results ${VMTEST_APPEND:-}" \
@@ -104,7 +105,7 @@ main() {
     {
       echo "vmtest: FAILURE on $release: $reason"
       echo "vmtest: ---- last ${VMTEST_CONSOLE_TAIL:-60} lines of the guest console ($results/console.log) ----"
-      tail -n "${VMTEST_CONSOLE_TAIL:-60}" "$results/console.log" | tr -d '\r'
+      tail -n "${VMTEST_CONSOLE_TAIL:-60}" "$results/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
       echo "vmtest: ---- end of console ----"
     } >&2
     return 125

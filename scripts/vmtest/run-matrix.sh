@@ -58,7 +58,7 @@ vm() {
   local v
   for v in VMTEST_CLASSPATH_FILE VMTEST_SCAN_ROOTS VMTEST_TEST_CLASSES VMTEST_TAGS VMTEST_JVM_ARGS \
     VMTEST_MODE_TIMEOUT VMTEST_JAVA; do
-    [[ -z ${!v:-} ]] || envs+=(--env "$v=${!v}")
+    [[ -z ${!v+set} ]] || envs+=(--env "$v=${!v}")
   done
   mkdir -p "$results"
   "$VMTEST_DIR/run-in-vm.sh" --quiet --results "$results" "${envs[@]}" "$kdir" "$timeout" -- "$@" \
@@ -91,6 +91,10 @@ smoke() {
 mode_cell() {
   local release=$1 mode=$2 dir=$3 failed=$4 counts exit_code t f s note=''
   exit_code=$(cat "$dir/launcher-exit" 2>/dev/null || true)
+  if [[ $exit_code == 124 || $exit_code == 137 ]]; then
+    cell "$release" "$mode" - - - "launcher killed after VMTEST_MODE_TIMEOUT=${VMTEST_MODE_TIMEOUT}s (hang?); see $dir/../guest-output.log"
+    return
+  fi
   if [[ -z $exit_code ]] || ! counts=$(junit_counts "$dir"); then
     cell "$release" "$mode" - - - "no JUnit XML report in $dir${failed:+ ($failed)}${exit_code:+ (launcher exit $exit_code)}"
     return
@@ -101,7 +105,7 @@ mode_cell() {
     f=1 note="launcher exited $exit_code although its report has no failure"
   fi
   ((f == 0)) || note=${note:-"failures: see $dir and the guest console"}
-  ((t > 0)) || note="no test ran (is anything tagged kernel in ${VMTEST_TEST_MODULES:-dentry-core}?)"
+  ((t > 0)) || note="no test ran: nothing tagged ${VMTEST_TAGS:-kernel} was found"
   ((s == 0)) || note="${note:+$note; }$s skipped: under CI=true a kernel test must run"
   cell "$release" "$mode" "$t" "$f" "$s" "$note"
 }
@@ -112,7 +116,7 @@ tests() {
   shift
   local mode_timeout=${VMTEST_MODE_TIMEOUT:-300}
   export VMTEST_MODE_TIMEOUT=$mode_timeout
-  if [[ ${VMTEST_BOOT_PER:-kernel} == kernel ]]; then
+  if [[ ${VMTEST_BOOT_PER:-mode} == kernel ]]; then
     results=$OUT/$release/tests
     rm -rf "$results"
     timeout=${VMTEST_TIMEOUT:-$((120 + $# * (mode_timeout + 20)))}
