@@ -44,6 +44,7 @@ console_jar() {
 main() {
   local -a modules entries=() roots=() cp
   local m dir jar entry
+  [[ -x $JAVA_HOME/bin/java ]] || die "no JDK at JAVA_HOME=$JAVA_HOME; install Temurin 25 there or set JAVA_HOME"
   read -ra modules <<<"${VMTEST_TEST_MODULES:-dentry-core}"
   ((${#modules[@]} > 0)) || die "VMTEST_TEST_MODULES is empty"
   mkdir -p "$OUT"

@@ -80,11 +80,11 @@ smoke() {
     cell "$release" smoke - - - "${failed:-no probe.tsv}; console: $results/console.log"
     return
   fi
-  tests=$(wc -l <"$results/probe.tsv")
-  fails=$(awk -F'\t' '$2 != "PASS"' "$results/probe.tsv" | wc -l)
+  tests=$(awk -F'\t' '$2 == "PASS" || $2 == "FAIL"' "$results/probe.tsv" | wc -l)
+  fails=$(awk -F'\t' '$2 == "FAIL"' "$results/probe.tsv" | wc -l)
   timing "$release" jdk25-start "$(awk -F'\t' '$1 == "jdk25-start" { split($3, a, "s"); print a[1] }' "$results/probe.tsv")"
   cell "$release" smoke "$tests" "$fails" 0 \
-    "$( ((fails == 0)) || awk -F'\t' '$2 != "PASS" { printf "%s: %s; ", $1, $3 }' "$results/probe.tsv")"
+    "$( ((fails == 0)) || awk -F'\t' '$2 == "FAIL" { printf "%s: %s; ", $1, $3 }' "$results/probe.tsv")"
 }
 
 # mode_cell RELEASE MODE DIR VM_FAILURE -> one cell from the launcher's reports in DIR.
@@ -158,6 +158,7 @@ main() {
   read -ra modes <<<"${VMTEST_MODES:-fentry kprobe auto}"
   [[ $(id -u) == 0 ]] || die "run as root (sudo): the VMs share the root file system and the tests need root"
   need_vm_host_packages
+  need_host_packages column:bsdextrautils
   mkdir -p "$OUT"
   : >"$SUMMARY"
   : >"$TIMINGS"
@@ -167,7 +168,10 @@ main() {
     "$VMTEST_DIR/build-initramfs.sh" "$kdir" >/dev/null
     kdirs+=("$kdir")
   done
-  if ((!smoke_only)) && [[ -z ${VMTEST_CLASSPATH_FILE:-} ]]; then
+  if ((smoke_only)); then
+    need_host_packages bpftool:bpftool bpftrace:bpftrace
+    "$VMTEST_DIR/attach-probe/build.sh" "$OUT/attach-probe" >/dev/null
+  elif [[ -z ${VMTEST_CLASSPATH_FILE:-} ]]; then
     "$VMTEST_DIR/prepare-tests.sh"
     export VMTEST_CLASSPATH_FILE=$OUT/test-classpath.txt
     VMTEST_SCAN_ROOTS=$(paste -sd: "$OUT/scan-roots.txt")
