@@ -87,7 +87,8 @@ smoke() {
     "$( ((fails == 0)) || awk -F'\t' '$2 == "FAIL" { printf "%s: %s; ", $1, $3 }' "$results/probe.tsv")"
 }
 
-# mode_cell RELEASE MODE DIR VM_FAILURE -> one cell from the launcher's reports in DIR.
+# mode_cell RELEASE MODE DIR VM_FAILURE -> one cell from the launcher's reports in DIR; a VM
+# failure (panic, time limit) counts as one more failure even when the reports are complete.
 mode_cell() {
   local release=$1 mode=$2 dir=$3 failed=$4 counts exit_code t f s note=''
   exit_code=$(cat "$dir/launcher-exit" 2>/dev/null || true)
@@ -103,6 +104,9 @@ mode_cell() {
   timing "$release" "mode-$mode" "$(cat "$dir/seconds" 2>/dev/null || echo -)"
   if ((exit_code != 0 && f == 0)); then
     f=1 note="launcher exited $exit_code although its report has no failure"
+  fi
+  if [[ -n $failed ]]; then
+    f=$((f + 1)) note="${note:+$note; }VM run failed after the launcher: $failed"
   fi
   ((f == 0)) || note=${note:-"failures: see $dir and the guest console"}
   ((t > 0)) || note="no test ran: nothing tagged ${VMTEST_TAGS:-kernel} was found"
@@ -121,7 +125,13 @@ tests() {
     rm -rf "$results"
     timeout=${VMTEST_TIMEOUT:-$((120 + $# * (mode_timeout + 20)))}
     failed=$(vm "$kdir" "$timeout" "$results" "$VMTEST_DIR/guest-junit.sh" "$@")
-    for mode in "$@"; do mode_cell "$release" "$mode" "$results/$mode" "$failed"; done
+    # a VM failure is charged to the first mode without a result, else to the last mode
+    local blame=${*: -1}
+    for mode in "$@"; do [[ -s $results/$mode/launcher-exit ]] || { blame=$mode; break; }; done
+    for mode in "$@"; do
+      if [[ $mode == "$blame" ]]; then mode_cell "$release" "$mode" "$results/$mode" "$failed"
+      else mode_cell "$release" "$mode" "$results/$mode" ""; fi
+    done
   else
     for mode in "$@"; do
       results=$OUT/$release/tests-$mode
