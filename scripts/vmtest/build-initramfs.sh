@@ -8,7 +8,9 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-DEFAULT_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p"
+# ext4 (it loads crc32c even for the ext2 image it mounts) and virtio_blk: the guest's /tmp is a
+# real disk file system, because tmpfs drops negative dentries at once and the dentry tests need them cached
+DEFAULT_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p crc32c_generic crc16 mbcache jbd2 ext4 virtio_blk"
 
 declare -A MOD_FILE=() BUILTIN=() SEEN=()
 ORDER=()

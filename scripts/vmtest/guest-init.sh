@@ -54,7 +54,13 @@ must "mount devtmpfs" mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
-must "mount tmpfs on /tmp" mount -t tmpfs -o mode=1777 tmpfs $R/tmp
+# /tmp on the ext2 scratch disk run-in-vm.sh attaches (tmpfs would drop negative dentries at once)
+if [ -b /dev/vda ] && mount -t ext4 /dev/vda $R/tmp; then
+  chmod 1777 $R/tmp
+else
+  say "no scratch disk: /tmp is a tmpfs"
+  must "mount tmpfs on /tmp" mount -t tmpfs -o mode=1777 tmpfs $R/tmp
+fi
 must "mount tmpfs on /run" mount -t tmpfs -o mode=755 tmpfs $R/run
 must "mount cgroup2 at /sys/fs/cgroup" mount -t cgroup2 cgroup2 $R/sys/fs/cgroup
 must "mount tracefs at /sys/kernel/tracing" mount -t tracefs tracefs $R/sys/kernel/tracing

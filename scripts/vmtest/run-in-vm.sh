@@ -80,6 +80,12 @@ main() {
   rm -f "$results"/{exit-code,console.log,guest-output.log,guest-boot-seconds,guest-cmd.sh}
   write_guest_cmd "$results/guest-cmd.sh" "$results" "$release" "${envs[@]}" -- "$@"
 
+  # the guest's /tmp: an ext2 disk, which keeps negative dentries cached as production file systems do
+  scratch=$(mktemp --tmpdir vmtest-scratch.XXXXXX.img)
+  trap 'rm -f "$scratch"' EXIT
+  truncate -s "${VMTEST_SCRATCH_SIZE:-4G}" "$scratch"
+  mkfs.ext2 -q -F -m 0 "$scratch" || die "mkfs.ext2 of the guest's scratch disk failed (apt-get install e2fsprogs)"
+
   log "booting $release (timeout ${timeout}s, results in $results)"
   start=$(now)
   set +e
@@ -90,6 +96,7 @@ main() {
     -append "console=ttyS0 panic=-1 oops=panic loglevel=4 vmtest.results=$results ${VMTEST_APPEND:-}" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
+    -drive "file=$scratch,if=virtio,format=raw,cache=unsafe" \
     </dev/null 2>&1 | if ((quiet)); then cat >"$results/console.log"; else tee "$results/console.log" >&2; fi
   qemu_rc=${PIPESTATUS[0]}
   set -e
