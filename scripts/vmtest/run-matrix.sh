@@ -5,7 +5,8 @@
 #   mode:  kernel_release<TAB>mode<TAB>tests<TAB>failures<TAB>skipped   ("-" = no result).
 #   Exits non-zero if any cell has failures > 0, tests == 0, skipped > 0 or no result.
 #   --smoke  boots each kernel and runs guest-probe.sh only (mode "smoke"; tests = checks).
-# Env (see README.md): VMTEST_KERNELS ("5.10 6.1 6.12"), VMTEST_MODES ("fentry kprobe auto"),
+# Env (see README.md): VMTEST_KERNELS ("5.10 6.1 6.12"), VMTEST_MODES ("fentry kprobe"),
+#   VMTEST_EXTRA_MODES (per kernel: "6.1:tracepoint 6.12:auto"),
 #   VMTEST_BOOT_PER (kernel: one boot runs every mode; mode: one boot per mode),
 #   VMTEST_MODE_TIMEOUT (300 s per mode), VMTEST_TIMEOUT (whole VM run; derived by default),
 #   VMTEST_TEST_MODULES ("dentry-core"), VMTEST_TEST_CLASSES, VMTEST_TAGS, VMTEST_JVM_ARGS,
@@ -156,6 +157,15 @@ verdict() {
   awk -F'\t' '$3 == "-" || $3 == 0 || $4 != 0 || $5 != 0 { bad++ } END { exit bad > 0 }' "$SUMMARY"
 }
 
+# extra_modes SPEC -> the modes VMTEST_EXTRA_MODES adds for this kernel ("6.1:tracepoint 6.12:auto").
+extra_modes() {
+  local entry
+  for entry in ${VMTEST_EXTRA_MODES-6.1:tracepoint 6.12:auto}; do
+    [[ ${entry%%:*} == "$1" ]] && echo "${entry#*:}"
+  done
+  return 0
+}
+
 main() {
   local smoke_only=0 spec kdir start
   local -a kernels modes kdirs=()
@@ -165,7 +175,7 @@ main() {
     *) die "usage: $0 [--smoke]" ;;
   esac
   read -ra kernels <<<"${VMTEST_KERNELS:-5.10 6.1 6.12}"
-  read -ra modes <<<"${VMTEST_MODES:-fentry kprobe auto}"
+  read -ra modes <<<"${VMTEST_MODES:-fentry kprobe}"
   [[ $(id -u) == 0 ]] || die "run as root (sudo): the VMs share the root file system and the tests need root"
   need_vm_host_packages
   need_host_packages column:bsdextrautils
@@ -187,9 +197,11 @@ main() {
     VMTEST_SCAN_ROOTS=$(paste -sd: "$OUT/scan-roots.txt")
     export VMTEST_SCAN_ROOTS
   fi
-  for kdir in "${kdirs[@]}"; do
+  local i extra
+  for i in "${!kdirs[@]}"; do
+    kdir=${kdirs[$i]}
     log "---- ${kdir##*/} ----"
-    if ((smoke_only)); then smoke "$kdir"; else tests "$kdir" "${modes[@]}"; fi
+    if ((smoke_only)); then smoke "$kdir"; else tests "$kdir" "${modes[@]}" $(extra_modes "${kernels[$i]}"); fi
   done
   timing all matrix "$(elapsed "$start")"
   print_table
