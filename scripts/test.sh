@@ -1,11 +1,30 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, then the kernel tests on this host (as root: real BPF, real
-# cgroups). Installs what it needs (Debian packages, JDK 25 selection, Maven through the wrapper).
+# The whole test suite: unit tests, the kernel tests on this host (as root: real BPF, real cgroups),
+# the end-to-end exporter tests against a real Prometheus, then the kernel matrix: the kernel tests
+# again inside Debian 5.10, 6.1 and 6.12 kernels under qemu, in fentry and kprobe modes.
+# Installs what it needs (Debian packages, JDK 25 selection, Maven through the wrapper).
 # Under CI=true a kernel test that cannot run fails instead of skipping.
+#   --no-vm   skip the kernel matrix (a quicker local run; CI always runs it)
+#   other arguments go to Maven
 set -euo pipefail
 cd "$(dirname "$0")/.."
+vm=1
+args=()
+for a in "$@"; do
+  case $a in
+    --no-vm) vm=0 ;;
+    *) args+=("$a") ;;
+  esac
+done
+if [ "${CI:-}" = true ] && [ "$vm" = 0 ]; then
+  echo "test: --no-vm is not allowed under CI=true: the kernel matrix is part of the suite" >&2
+  exit 2
+fi
 . scripts/setup.sh
 dentrywatch_install_packages
 dentrywatch_select_jdk
 echo "test: JDK $JAVA_HOME, kernel $(uname -r), user $(id -un)${CI:+, CI=$CI}" >&2
-./mvnw -B -ntp verify "$@"
+./mvnw -B -ntp verify ${args[@]+"${args[@]}"}
+if [ "$vm" = 1 ]; then
+  scripts/vmtest/run-matrix.sh
+fi
