@@ -154,6 +154,9 @@ print_table() {
 
 # verdict -> 0 when every cell ran tests with no failure and no skip.
 verdict() {
+  # the closing line test runners print: tests passed and failed over every cell (a cell without a result fails)
+  awk -F'\t' '{ if ($3 == "-") { f++ } else { p += $3 - $4 - $5; f += $4; s += $5 } }
+    END { printf "vmtest: %d passed, %d failed, %d skipped\n", p, f, s }' "$SUMMARY"
   awk -F'\t' '$3 == "-" || $3 == 0 || $4 != 0 || $5 != 0 { bad++ } END { exit bad > 0 }' "$SUMMARY"
 }
 
