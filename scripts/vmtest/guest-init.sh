@@ -33,9 +33,13 @@ must() {
 }
 
 results=
+scratch=
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
-  case $arg in vmtest.results=*) results=${arg#vmtest.results=} ;; esac
+  case $arg in
+    vmtest.results=*) results=${arg#vmtest.results=} ;;
+    vmtest.scratch=*) scratch=${arg#vmtest.scratch=} ;;
+  esac
 done
 [ -n "$results" ] || fail "no vmtest.results=PATH on the kernel command line"
 say "kernel $(uname -r) up, loading modules"
@@ -54,13 +58,14 @@ must "mount devtmpfs" mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
-# /tmp on the ext2 scratch disk run-in-vm.sh attaches (tmpfs would drop negative dentries at once)
-if [ -b /dev/vda ] && mount -t ext4 /dev/vda $R/tmp; then
-  chmod 1777 $R/tmp
-else
-  say "no scratch disk: /tmp is a tmpfs"
-  must "mount tmpfs on /tmp" mount -t tmpfs -o mode=1777 tmpfs $R/tmp
+# TMPDIR is the ext2 scratch disk run-in-vm.sh attaches (tmpfs would drop negative dentries at
+# once), at an empty directory of the host; nothing is mounted over /tmp, where the repository may be
+[ -n "$scratch" ] || fail "no vmtest.scratch=PATH on the kernel command line"
+if ! { [ -b /dev/vda ] && mount -t ext4 /dev/vda "$R$scratch"; }; then
+  say "no scratch disk: TMPDIR is a tmpfs"
+  must "mount tmpfs at $scratch" mount -t tmpfs tmpfs "$R$scratch"
 fi
+mkdir -p "$R$scratch/tmp" && chmod 1777 "$R$scratch/tmp"
 must "mount tmpfs on /run" mount -t tmpfs -o mode=755 tmpfs $R/run
 must "mount cgroup2 at /sys/fs/cgroup" mount -t cgroup2 cgroup2 $R/sys/fs/cgroup
 must "mount tracefs at /sys/kernel/tracing" mount -t tracefs tracefs $R/sys/kernel/tracing

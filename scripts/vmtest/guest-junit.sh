@@ -39,7 +39,7 @@ for mode in "$@"; do
   start=$(date +%s.%N)
   CI=true timeout --kill-after=10 "${VMTEST_MODE_TIMEOUT:-600}" \
     "$java" --enable-native-access=ALL-UNNAMED "${jvm_args[@]}" \
-    "-Ddentrywatch.test.attachMode=${mode^^}" -Ddentrywatch.test.globalOom=true -Djava.io.tmpdir=/tmp \
+    "-Ddentrywatch.test.attachMode=${mode^^}" -Ddentrywatch.test.globalOom=true "-Djava.io.tmpdir=${TMPDIR:-/tmp}" \
     -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree \
     "--include-tag=${VMTEST_TAGS:-kernel}" "--reports-dir=$dir" "${selectors[@]}"

@@ -5,6 +5,8 @@ VMTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$VMTEST_DIR/../.." && pwd)
 export REPO_ROOT
 VMTEST_CACHE=${DENTRYWATCH_VMTEST_CACHE:-/var/cache/dentrywatch-vmtest}
+# where the guest mounts its scratch disk (an empty directory of the host, so nothing is hidden)
+SCRATCH_MOUNT=$VMTEST_CACHE/scratch-mount
 DEBIAN_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Kernel series the matrix knows: series=debian suite.

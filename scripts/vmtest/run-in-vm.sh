@@ -37,6 +37,7 @@ write_guest_cmd() {
     echo '#!/bin/bash'
     echo '# written by scripts/vmtest/run-in-vm.sh; run by the guest init inside the chroot'
     printf 'export VMTEST_RESULTS=%q VMTEST_KERNEL_RELEASE=%q VMTEST_IN_GUEST=1\n' "$results" "$release"
+    printf 'export TMPDIR=%q\n' "$SCRATCH_MOUNT/tmp"
     while [[ $1 != -- ]]; do printf 'export %q\n' "$1"; shift; done
     shift
     printf 'cd %q || exit 126\n' "$PWD"
@@ -80,7 +81,9 @@ main() {
   rm -f "$results"/{exit-code,console.log,guest-output.log,guest-boot-seconds,guest-cmd.sh}
   write_guest_cmd "$results/guest-cmd.sh" "$results" "$release" "${envs[@]}" -- "$@"
 
-  # the guest's /tmp: an ext2 disk, which keeps negative dentries cached as production file systems do
+  # the guest's TMPDIR: an ext2 disk (tmpfs drops negative dentries at once), mounted at a
+  # directory of the cache so it can hide nothing of the host root, wherever the repository is
+  mkdir -p "$SCRATCH_MOUNT"
   scratch=$(mktemp --tmpdir vmtest-scratch.XXXXXX.img)
   trap 'rm -f "$scratch"' EXIT
   truncate -s "${VMTEST_SCRATCH_SIZE:-4G}" "$scratch"
@@ -93,7 +96,7 @@ main() {
     -accel "${VMTEST_ACCEL:-tcg,thread=single}" -cpu "${VMTEST_CPU:-max}" -smp "${VMTEST_CPUS:-2}" -m "${VMTEST_MEM:-3072}" \
     -nographic -no-reboot -nic none \
     -kernel "$kdir/boot/vmlinuz-$release" -initrd "$initrd" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=4 vmtest.results=$results ${VMTEST_APPEND:-}" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=4 vmtest.results=$results vmtest.scratch=$SCRATCH_MOUNT ${VMTEST_APPEND:-}" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
     -drive "file=$scratch,if=virtio,format=raw,cache=unsafe" \
