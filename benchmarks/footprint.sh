@@ -32,6 +32,7 @@ bench_build_native churn
 
 OUT="$BENCH_DIR/target/footprint"
 mkdir -p "$OUT"
+rm -f "$OUT/starts.csv" "$OUT/rss.csv"
 CG_PARENT="$(bench_cgroup_base)/dwbench-footprint-$$"
 SHM_DIR="/dev/shm/dwbench-footprint-$$"
 PIDS=()
@@ -205,10 +206,15 @@ fi
 {
     if [[ -s "$OUT/starts.csv" ]]; then
         echo
-        echo "start to first complete scrape (ms): median min max over $STARTS interleaved rounds"
+        echo "start to first complete scrape (ms): median min max over $STARTS interleaved rounds;"
+        echo "per round, the time over the same round's 'image' time: median min max"
         for v in "${VARIANTS[@]}"; do
             name="${v%%|*}"
-            printf '  %-18s %s\n' "$name" "$(awk -F, -v n="$name" '$2 == n && $3 !~ /failed/ {print $3}' "$OUT/starts.csv" | bench_stats) $(awk -F, -v n="$name" '$2 == n && $3 ~ /failed/ {f++; why = $3} END {if (f) print "(" f " failed: " why ")"}' "$OUT/starts.csv")"
+            printf '  %-18s %-16s ratio %s %s\n' "$name" \
+                "$(awk -F, -v n="$name" '$2 == n && $3 !~ /failed/ {print $3}' "$OUT/starts.csv" | bench_stats)" \
+                "$(awk -F, -v n="$name" '$2 == "image" && $3 !~ /failed/ {b[$1] = $3} $2 == n && $3 !~ /failed/ {t[$1] = $3}
+                    END {for (r in t) if (r in b) printf "%.3f\n", t[r] / b[r]}' "$OUT/starts.csv" | bench_stats)" \
+                "$(awk -F, -v n="$name" '$2 == n && $3 ~ /failed/ {f++; why = $3} END {if (f) print "(" f " failed: " why ")"}' "$OUT/starts.csv")"
         done
     fi
     if [[ -s "$OUT/rss.csv" ]]; then

@@ -106,9 +106,10 @@ start_tool() {
             env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
                 --metrics-address=127.0.0.1 --attach-mode=$attach --cgroup-key=$key >"$TOOL_LOG" 2>&1 &
             TOOL_PID=$!
-            for ((i = 0; i < 600; i++)); do
-                curl -sf -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
+            for ((i = 0; ; i++)); do
+                curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
                 kill -0 "$TOOL_PID" 2>/dev/null || { cat "$TOOL_LOG" >&2; exit 1; }
+                ((i < 3000)) || { echo "the exporter is not ready after 5 minutes" >&2; exit 1; }
                 sleep 0.1
             done
             (while sleep 5; do curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/metrics"; done) &
@@ -117,9 +118,10 @@ start_tool() {
         bpftrace*)
             bpftrace -e "$(bpftrace_prog "$mode")" >"$TOOL_LOG" 2>&1 &
             TOOL_PID=$!
-            for ((i = 0; i < 600; i++)); do
+            for ((i = 0; ; i++)); do
                 grep -qs '^Attaching' "$TOOL_LOG" && break
                 kill -0 "$TOOL_PID" 2>/dev/null || { cat "$TOOL_LOG" >&2; exit 1; }
+                ((i < 3000)) || { echo "bpftrace has not attached after 5 minutes" >&2; exit 1; }
                 sleep 0.1
             done
             sleep 0.5 # "Attaching" is printed just before the attach calls
@@ -139,7 +141,7 @@ stop_tool() {
             kill "$SCRAPER_PID" 2>/dev/null; wait "$SCRAPER_PID" 2>/dev/null || true
             SCRAPER_PID=""
             sleep 1.1 # past the exporter's sample interval, so the scrape reads the kernel now
-            COUNTED=$(curl -sf -m 10 "http://127.0.0.1:$PORT/metrics" | awk '/^dentry_alloc_total\{/ {s += $NF} END {printf "%d\n", s}')
+            COUNTED=$(curl -sf -m 60 "http://127.0.0.1:$PORT/metrics" | awk '/^dentry_alloc_total\{/ {s += $NF} END {printf "%d\n", s}' || echo "?")
             bench_stop "$TOOL_PID"
             ;;
         bpftrace*)
