@@ -104,7 +104,22 @@ timeout 7200 qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 3072
     -append "console=ttyS0 panic=-1 loglevel=4 dwbench.results=$RESULTS" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
-    >"$OUT/console.log" 2>&1 </dev/null || true
+    >"$OUT/console.log" 2>&1 </dev/null &
+QEMU_PID=$!
+# watchdog: a guest whose output has not changed for 10 minutes is hung (seen once: 6.1 under TCG,
+# right after bpftrace attached its kprobes following the exporter's); stop it and say so
+last=""
+while kill -0 "$QEMU_PID" 2>/dev/null; do
+    sleep 30
+    now="$(stat -c %Y "$RESULTS/guest-output.log" 2>/dev/null || echo 0)"
+    if [[ "$now" == "$last" ]] && (($(date +%s) - now > 600)); then
+        echo "the guest made no progress for 10 minutes: stopping it" >&2
+        kill "$QEMU_PID"
+        break
+    fi
+    last="$now"
+done
+wait "$QEMU_PID" 2>/dev/null || true
 if [[ "$(cat "$RESULTS/exit-code" 2>/dev/null)" != 0 ]]; then
     echo "the guest run failed: $OUT/console.log, $RESULTS/guest-output.log" >&2
     tail -20 "$RESULTS/guest-output.log" >&2 2>/dev/null || tail -20 "$OUT/console.log" >&2

@@ -176,6 +176,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         ns=$("$NATIVE_DIR/churn" hot "$dir" "$LOOKUPS" "$CREATES" | sed -n 's/^ns=\([0-9]*\).*/\1/p')
         stop_tool "$mode"
         counted="$COUNTED"
+        sleep 1 # the tool's detach settles (kprobes are unoptimized by deferred work) before the next run
         rm -rf "$dir"
         load=$(cut -d' ' -f1 /proc/loadavg)
         echo "$round,$mode,$ns,$counted,$foreign,$load" >>"$OUT/runs.csv"
