@@ -10,6 +10,16 @@ public final class BpfMap {
     /** {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
     public static final int TYPE_PERCPU_ARRAY = 6;
 
+    /** {@code BPF_MAP_TYPE_LRU_PERCPU_HASH}. */
+    public static final int TYPE_LRU_PERCPU_HASH = 10;
+
+    /** {@link #update} flag {@code BPF_ANY}: create the entry or replace it. */
+    public static final long UPDATE_ANY = 0;
+    /** {@link #update} flag {@code BPF_NOEXIST}: create the entry only if it does not exist. */
+    public static final long UPDATE_NOEXIST = 1;
+    /** {@link #update} flag {@code BPF_EXIST}: replace the entry only if it exists. */
+    public static final long UPDATE_EXIST = 2;
+
     private final BpfObject object;
     private final String name;
     private final MemorySegment handle;
@@ -73,6 +83,43 @@ public final class BpfMap {
             throw BpfException.fromErrno(rc, "set initial value of map " + name + " (" + value.length
                     + " bytes; the map holds " + valueSize() + ")");
         }
+    }
+
+    /**
+     * Writes one entry from user space ({@code bpf_map_update_elem}): to seed a map before the programs
+     * run, or to fill one in a test or a benchmark. Only after {@link BpfObject#load()}.
+     *
+     * @param key   {@link #keySize()} bytes
+     * @param value {@link #valueSize()} bytes; for a per-CPU map ({@link #TYPE_PERCPU_HASH},
+     *              {@link #TYPE_PERCPU_ARRAY}, {@link #TYPE_LRU_PERCPU_HASH}) one value per possible CPU
+     *              ({@link PerCpuMapReader#possibleCpus()}), each {@code round_up(valueSize(), 8)} bytes
+     *              apart, as the kernel lays them out for reads
+     * @param flags {@link #UPDATE_ANY}, {@link #UPDATE_NOEXIST} or {@link #UPDATE_EXIST}
+     * @throws IllegalArgumentException if {@code key} or {@code value} is smaller than that
+     * @throws BpfException             as the kernel answers: {@code E2BIG} when the map is full,
+     *                                  {@code EEXIST} for {@code UPDATE_NOEXIST} on an existing key,
+     *                                  {@code ENOENT} ({@link BpfException.NotFound}) for {@code UPDATE_EXIST}
+     *                                  on a missing one
+     */
+    public void update(MemorySegment key, MemorySegment value, long flags) {
+        int fd = fd();
+        int keySize = keySize();
+        long valueBytes = valueBytes();
+        if (key.byteSize() < keySize || value.byteSize() < valueBytes) {
+            throw new IllegalArgumentException("map " + name + " needs a " + keySize + "-byte key and a " + valueBytes
+                    + "-byte value; got " + key.byteSize() + " and " + value.byteSize() + " bytes");
+        }
+        int rc = BpfObject.call(() -> (int) Libbpf.MAP_UPDATE_ELEM.invokeExact(fd, key, value, flags));
+        if (rc < 0) {
+            throw BpfException.fromErrno(rc, "update an entry of map " + name);
+        }
+    }
+
+    /** The bytes of one value as user space reads and writes it: for per-CPU maps, one rounded-up value per possible CPU. */
+    private long valueBytes() {
+        int type = type();
+        boolean perCpu = type == TYPE_PERCPU_HASH || type == TYPE_PERCPU_ARRAY || type == TYPE_LRU_PERCPU_HASH;
+        return perCpu ? ((valueSize() + 7L) & ~7L) * PerCpuMapReader.possibleCpus() : valueSize();
     }
 
     /** The map's file descriptor; valid while the object is open and loaded. */

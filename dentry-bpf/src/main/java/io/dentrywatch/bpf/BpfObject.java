@@ -7,7 +7,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * A BPF ELF object opened with libbpf from memory: its programs and maps, then loaded into the
@@ -97,6 +99,26 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException.NotFound("BPF object " + name + " has no program " + programName, Errno.ENOENT);
         }
         return new BpfProgram(this, programName, program);
+    }
+
+    /**
+     * Every program of the object, in the object's order: for example to switch autoload off for all
+     * of them and load the maps alone.
+     */
+    public List<BpfProgram> programs() {
+        requireOpen();
+        List<BpfProgram> programs = new ArrayList<>();
+        MemorySegment program = MemorySegment.NULL;
+        while (true) {
+            MemorySegment previous = program;
+            program = call(() -> (MemorySegment) Libbpf.OBJECT_NEXT_PROGRAM.invokeExact(handle, previous));
+            if (program.equals(MemorySegment.NULL)) {
+                return List.copyOf(programs);
+            }
+            MemorySegment current = program;
+            MemorySegment programName = call(() -> (MemorySegment) Libbpf.PROGRAM_NAME.invokeExact(current));
+            programs.add(new BpfProgram(this, programName.reinterpret(Long.MAX_VALUE).getString(0), program));
+        }
     }
 
     /**

@@ -43,6 +43,10 @@ final class Libbpf {
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle OBJECT_FIND_MAP = plain("bpf_object__find_map_by_name",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    // struct bpf_program *bpf_object__next_program(const struct bpf_object *obj, struct bpf_program *prog)
+    static final MethodHandle OBJECT_NEXT_PROGRAM = plain("bpf_object__next_program",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_NAME = plain("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
     static final MethodHandle PROGRAM_SET_AUTOLOAD = plain("bpf_program__set_autoload",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
@@ -77,6 +81,9 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
+    static final MethodHandle MAP_UPDATE_ELEM = plain("bpf_map_update_elem",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
 
     static final MethodHandle BTF_LOAD_VMLINUX = withErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
     static final MethodHandle BTF_FIND_BY_NAME_KIND = plain("btf__find_by_name_kind",

@@ -1,0 +1,127 @@
+# Shared by benchmarks/*.sh (sourced, not run). Root, Linux, JDK 25.
+# shellcheck shell=bash
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+NATIVE_DIR="$BENCH_DIR/target/native"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JAVA="$JAVA_HOME/bin/java"
+EXPORTER_JAR="$REPO_DIR/examples/exporter/target/dentrywatch-exporter.jar"
+
+bench_log() {
+    printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2
+}
+
+bench_require_root() {
+    if [[ $EUID -ne 0 ]]; then
+        echo "$0: run as root (BPF, cgroups, mounts)" >&2
+        exit 1
+    fi
+}
+
+# The compiler for the C helpers: clang if present, else gcc.
+bench_cc() {
+    if command -v clang >/dev/null; then echo clang; else echo gcc; fi
+}
+
+# bench_build_native NAME [LIBS...]: builds benchmarks/src/main/c/NAME.c into target/native/NAME
+# (poll needs libbpf-dev: bench_build_native poll -lbpf).
+bench_build_native() {
+    local name="$1"
+    shift
+    mkdir -p "$NATIVE_DIR"
+    "$(bench_cc)" -O2 -Wall -Wextra -o "$NATIVE_DIR/$name" "$BENCH_DIR/src/main/c/$name.c" "$@"
+}
+
+# The machine, for the record: kernel, CPUs, memory, load, and that it is shared.
+bench_machine() {
+    echo "kernel $(uname -r); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (machine shared with other agents' builds and VMs)"
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "java: $("$JAVA" -version 2>&1 | head -1); libbpf: $(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo '?')"
+}
+
+# BPF programs attached to the slab tracepoints right now, by anyone (raw tracepoints, as dentrywatch's,
+# and perf-event tracepoints, as bpftrace's; bpftool perf lists both): a hot-path baseline is only a
+# baseline if nothing else is counting slab allocations.
+bench_slab_probes() {
+    bpftool -j perf show 2>/dev/null | python3 -c '
+import json, sys
+try:
+    items = json.load(sys.stdin)
+except ValueError:
+    print("?"); sys.exit()
+print(len({i.get("prog_id") for i in items if str(i.get("tracepoint", "")).startswith("kmem_cache_")}))' 2>/dev/null || echo "?"
+}
+
+# The JVM flags of the container image: deploy/Dockerfile's ENTRYPOINT between "java" and "-jar".
+bench_image_flags() {
+    grep '^ENTRYPOINT ' "$REPO_DIR/deploy/Dockerfile" | tail -1 | sed 's/^ENTRYPOINT //' | python3 -c '
+import json, sys
+words = json.load(sys.stdin)
+print(" ".join(words[1:words.index("-jar")]))'
+}
+
+# Where memory-cgroup ids resolve for the exporter's default key on this host: the v1 memory
+# hierarchy on hybrid/v1 hosts, else the cgroup2 mount.
+bench_cgroup_base() {
+    local memory unified
+    memory="$(findmnt -rn -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')"
+    unified="$(findmnt -rn -t cgroup2 -o TARGET | head -1)"
+    if [[ -n "$memory" ]]; then echo "$memory"; else echo "$unified"; fi
+}
+
+# bench_make_cgroups PARENT COUNT LISTFILE: PARENT/cg-0000 ... and their paths in LISTFILE.
+bench_make_cgroups() {
+    local parent="$1" count="$2" list="$3" i
+    mkdir -p "$parent"
+    : >"$list"
+    for ((i = 0; i < count; i++)); do
+        printf -v d '%s/cg-%04d' "$parent" "$i"
+        mkdir -p "$d"
+        echo "$d" >>"$list"
+    done
+}
+
+# bench_remove_cgroups PARENT: removes PARENT and its children once they are empty.
+bench_remove_cgroups() {
+    local parent="$1" d try
+    [[ -d "$parent" ]] || return 0
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        for d in "$parent"/*/; do
+            [[ -d "$d" ]] && rmdir "$d" 2>/dev/null
+        done
+        rmdir "$parent" 2>/dev/null && return 0
+        sleep 0.5
+    done
+    echo "could not remove $parent (still busy?)" >&2
+    return 1
+}
+
+# bench_stop PID: SIGTERM, then wait for it (SIGKILL after 60 s: an AOT cache is assembled at exit).
+bench_stop() {
+    local pid="$1" i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 600; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null || true
+            return 0
+        fi
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# bench_rss_kib PID: VmRSS in KiB.
+bench_rss_kib() {
+    awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true
+}
+
+# Median, min and max of numbers on stdin: "median min max".
+bench_stats() {
+    sort -g | awk '{a[NR] = $1} END {
+        if (NR == 0) { print "- - -"; exit }
+        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        print m, a[1], a[NR] }'
+}

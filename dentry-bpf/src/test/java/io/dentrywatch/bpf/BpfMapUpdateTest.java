@@ -1,0 +1,142 @@
+package io.dentrywatch.bpf;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BpfObject#programs()} against the object's C source, and {@link BpfMap#update} against what
+ * {@link PerCpuMapReader} then reads back (both walks) and what the kernel refuses.
+ */
+class BpfMapUpdateTest {
+
+    private static final String COUNTS_MAP = "cgroup_counts";
+
+    @Test
+    void programsListsEveryProgramOfTheSource() throws IOException {
+        // the oracle: every SEC("...") of dentry.bpf.c that is neither a map nor the license
+        String source = Files.readString(Path.of("src/main/bpf/dentry.bpf.c"));
+        Matcher m = Pattern.compile("SEC\\(\"([^\"]+)\"\\)\\s*\\n?\\s*int\\s+(?:BPF_\\w+\\()?(\\w+)").matcher(source);
+        List<String> expected = m.results().map(r -> r.group(2)).sorted().toList();
+        assertTrue(expected.size() > 10, "the pattern finds the programs: " + expected);
+        try (BpfObject object = BpfObject.openResource("dentry.bpf.o")) {
+            List<String> names = object.programs().stream().map(BpfProgram::name).sorted().toList();
+            assertEquals(expected, names);
+        }
+    }
+
+    @Test
+    void updatedPerCpuValuesAreReadBackSummedByBothWalks() {
+        requireBpf();
+        int cpus = PerCpuMapReader.possibleCpus();
+        try (BpfObject object = mapsOnly(64); Arena arena = Arena.ofConfined()) {
+            BpfMap map = object.map(COUNTS_MAP);
+            int fields = map.valueSize() / 8;
+            MemorySegment key = arena.allocate(8, 8);
+            MemorySegment value = arena.allocate(8L * fields * cpus, 8);
+            long[] keys = {7, 1L << 40, 123_456_789};
+            for (long k : keys) {
+                key.set(JAVA_LONG, 0, k);
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    for (int f = 0; f < fields; f++) {
+                        value.setAtIndex(JAVA_LONG, (long) cpu * fields + f, (k % 1000 * 10 + f) * (cpu + 1));
+                    }
+                }
+                map.update(key, value, BpfMap.UPDATE_NOEXIST);
+            }
+            for (PerCpuMapReader.Strategy strategy : PerCpuMapReader.Strategy.values()) {
+                try (PerCpuMapReader reader = new PerCpuMapReader(map, strategy)) {
+                    CounterTable table = new CounterTable(fields, 1);
+                    assertEquals(keys.length, reader.read(table), strategy.name());
+                    for (int row = 0; row < table.size(); row++) {
+                        long k = table.key(row);
+                        assertTrue(k == keys[0] || k == keys[1] || k == keys[2], "key " + k);
+                        for (int f = 0; f < fields; f++) {
+                            assertEquals((k % 1000 * 10 + f) * cpus * (cpus + 1L) / 2, table.value(row, f),
+                                    strategy + " key " + k + " field " + f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theKernelsRefusalsAreReported() {
+        requireBpf();
+        int cpus = PerCpuMapReader.possibleCpus();
+        try (BpfObject object = mapsOnly(2); Arena arena = Arena.ofConfined()) {
+            BpfMap map = object.map(COUNTS_MAP);
+            MemorySegment key = arena.allocate(8, 8);
+            MemorySegment value = arena.allocate((long) map.valueSize() * cpus, 8);
+            key.set(JAVA_LONG, 0, 1);
+            map.update(key, value, BpfMap.UPDATE_ANY);
+            assertEquals(Errno.EEXIST, assertThrows(BpfException.Failure.class,
+                    () -> map.update(key, value, BpfMap.UPDATE_NOEXIST)).errno());
+            key.set(JAVA_LONG, 0, 2);
+            assertThrows(BpfException.NotFound.class, () -> map.update(key, value, BpfMap.UPDATE_EXIST));
+            map.update(key, value, BpfMap.UPDATE_ANY);
+            key.set(JAVA_LONG, 0, 3);
+            assertEquals(Errno.E2BIG, assertThrows(BpfException.Failure.class,
+                    () -> map.update(key, value, BpfMap.UPDATE_ANY)).errno(), "a full map");
+            assertThrows(IllegalArgumentException.class,
+                    () -> map.update(key, value.asSlice(0, map.valueSize()), BpfMap.UPDATE_ANY),
+                    "one CPU's value is too small for a per-CPU map");
+        }
+    }
+
+    @Test
+    void updateNeedsALoadedObject() {
+        try (BpfObject object = BpfObject.openResource("dentry.bpf.o"); Arena arena = Arena.ofConfined()) {
+            assertThrows(IllegalStateException.class,
+                    () -> object.map(COUNTS_MAP).update(arena.allocate(8), arena.allocate(1 << 16), BpfMap.UPDATE_ANY));
+        }
+    }
+
+    /** dentry.bpf.o with every program's autoload off: loading it creates the maps and nothing runs. */
+    private static BpfObject mapsOnly(int capacity) {
+        BpfObject object = BpfObject.openResource("dentry.bpf.o");
+        try {
+            object.programs().forEach(p -> p.setAutoload(false));
+            object.map(COUNTS_MAP).setMaxEntries(capacity);
+            object.load();
+            return object;
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    /** Skips without CAP_BPF (or CAP_SYS_ADMIN); under {@code CI=true} fails instead, as the kernel tests do. */
+    private static void requireBpf() {
+        boolean capable;
+        try {
+            String capEff = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("CapEff:")).findFirst().orElse("CapEff: 0").substring(7).strip();
+            BigInteger caps = new BigInteger(capEff, 16);
+            capable = caps.testBit(39) || caps.testBit(21);
+        } catch (IOException e) {
+            capable = false;
+        }
+        if (!capable) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail("kernel test cannot run under CI=true: no CAP_BPF or CAP_SYS_ADMIN");
+            }
+            Assumptions.abort("needs CAP_BPF (run as root)");
+        }
+    }
+}
