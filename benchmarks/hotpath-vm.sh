@@ -3,6 +3,10 @@
 # do (kprobe, fentry). qemu with TCG: timings are only comparable within one run, as ratios.
 #
 #   sudo benchmarks/hotpath-vm.sh --kernel-dir DIR [--rounds N] [--lookups N] [--creates N] [--modes LIST]
+#                                 [--scrape-interval SECONDS]
+#   sudo benchmarks/hotpath-vm.sh --kernel-dir DIR --run "probe-cost.sh --attach-mode fentry --bpftrace bpftrace-kfunc-full"
+#
+# --run runs another of benchmarks/'s scripts in the guest instead (its results in the same place).
 #
 # DIR is an unpacked Debian kernel package (dpkg -x linux-image-6.1.0-…-amd64-unsigned_….deb DIR: it
 # has boot/vmlinuz-* and lib/modules/*), for example /var/cache/dentrywatch-vmtest/kernels/6.1.0-56-amd64.
@@ -17,6 +21,8 @@ ROUNDS=5
 LOOKUPS=200000
 CREATES=20000
 MODES="baseline,dentrywatch-fentry,bpftrace-kfunc,dentrywatch-kprobe,bpftrace-kprobe"
+SCRAPE=5
+RUN=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --kernel-dir) KDIR="$2"; shift 2 ;;
@@ -24,10 +30,13 @@ while [[ $# -gt 0 ]]; do
         --lookups) LOOKUPS="$2"; shift 2 ;;
         --creates) CREATES="$2"; shift 2 ;;
         --modes) MODES="$2"; shift 2 ;;
+        --scrape-interval) SCRAPE="$2"; shift 2 ;;
+        --run) RUN="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
 bench_require_root
+[[ -n "$RUN" ]] || RUN="hotpath.sh --rounds $ROUNDS --lookups $LOOKUPS --creates $CREATES --modes $MODES --scrape-interval $SCRAPE"
 [[ -n "$KDIR" && -d "$KDIR/lib/modules" ]] || { echo "--kernel-dir: an unpacked linux-image .deb (boot/, lib/modules/)" >&2; exit 2; }
 VMLINUZ="$(ls "$KDIR"/boot/vmlinuz-* | head -1)"
 KVER="$(basename "$VMLINUZ" | sed 's/^vmlinuz-//')"
@@ -69,6 +78,7 @@ mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
+[ -e $R/dev/fd ] || ln -s /proc/self/fd $R/dev/fd # what udev would do: bash's <(...) needs it
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp
@@ -95,10 +105,10 @@ mkdir -p "$RESULTS"
 cat >"$RESULTS/guest-cmd.sh" <<EOF
 set -e
 export JAVA_HOME="$JAVA_HOME"
-BENCH_OUT="$RESULTS" bash "$BENCH_DIR/hotpath.sh" --rounds $ROUNDS --lookups $LOOKUPS --creates $CREATES --modes $MODES
+BENCH_OUT="$RESULTS" bash "$BENCH_DIR"/$RUN
 EOF
 
-bench_log "booting $KVER under qemu (TCG) for hotpath.sh --rounds $ROUNDS --lookups $LOOKUPS --creates $CREATES --modes $MODES"
+bench_log "booting $KVER under qemu (TCG) for $RUN"
 timeout 7200 qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 3072 -nographic -no-reboot -nic none \
     -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" \
     -append "console=ttyS0 panic=-1 loglevel=4 dwbench.results=$RESULTS" \
@@ -125,4 +135,4 @@ if [[ "$(cat "$RESULTS/exit-code" 2>/dev/null)" != 0 ]]; then
     tail -20 "$RESULTS/guest-output.log" >&2 2>/dev/null || tail -20 "$OUT/console.log" >&2
     exit 1
 fi
-cat "$RESULTS/summary.txt"
+cat "$RESULTS/summary.txt" 2>/dev/null || cat "$RESULTS/probe-cost.txt"

@@ -4,14 +4,21 @@
 # interleaved round by round (the order rotating) so that drift on a shared machine hits all alike.
 #
 #   sudo benchmarks/hotpath.sh [--rounds N] [--lookups N] [--creates N] [--fs tmpfs|ext4]
-#                              [--modes baseline,dentrywatch,dentrywatch-v2,bpftrace]
+#                              [--modes baseline,dentrywatch,dentrywatch-v2,bpftrace] [--scrape-interval SECONDS]
+#
+# The exporter is scraped every 5 s while the churn runs, as deployed; --scrape-interval 0 leaves it
+# unscraped (probes only: in a TCG guest, whose vCPUs share one host thread, the scrapes' CPU time
+# lands on the churn).
 #
 # Modes: baseline (no probes); dentrywatch (the exporter, attach mode and cgroup key auto);
 # dentrywatch-v2 (counting by v2 cgroup, as bpftrace's "cgroup" builtin); dentrywatch-fentry,
-# dentrywatch-kprobe, dentrywatch-tracepoint (attach mode forced); bpftrace (slab tracepoints filtered
+# dentrywatch-kprobe, dentrywatch-tracepoint (attach mode forced); dentrywatch-none (the control: the
+# same JVM, started and scraped alike, with no probe: what the process costs the churn besides its
+# probes — in a TCG guest, whose vCPUs share one host thread, that is not nothing); bpftrace (slab tracepoints filtered
 # by the cache name, 6.2+ kernels); bpftrace-kfunc, bpftrace-kprobe (the return of __d_alloc and
 # dentry_free, as fentry and kprobe hooks: the events dentrywatch's alloc and free hooks see in those
-# modes, where dentrywatch also hooks the positive/negative transitions).
+# modes, where dentrywatch also hooks the positive/negative transitions); bpftrace-kfunc-full,
+# bpftrace-kprobe-full (every per-cgroup counter of those modes, on the same functions).
 #
 # The churn (src/main/c/churn.c "hot"): LOOKUPS stat() of distinct missing names, then CREATES
 # create + unlink, in a fresh directory (a private tmpfs mount, or an ext4 directory under target/);
@@ -25,6 +32,7 @@ LOOKUPS=2000000
 CREATES=200000
 FS=tmpfs
 MODES="baseline,dentrywatch,dentrywatch-v2,bpftrace"
+SCRAPE_INTERVAL=5
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) ROUNDS="$2"; shift 2 ;;
@@ -32,6 +40,7 @@ while [[ $# -gt 0 ]]; do
         --creates) CREATES="$2"; shift 2 ;;
         --fs) FS="$2"; shift 2 ;;
         --modes) MODES="$2"; shift 2 ;;
+        --scrape-interval) SCRAPE_INTERVAL="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -78,18 +87,6 @@ else
     exit 2
 fi
 
-# bpftrace_prog MODE: the same counting as dentrywatch's (allocations per cgroup, frees node-wide)
-bpftrace_prog() {
-    case "$1" in
-        bpftrace) echo 'tracepoint:kmem:kmem_cache_alloc /str(args->name) == "dentry"/ { @alloc[cgroup] = count(); }
-tracepoint:kmem:kmem_cache_free /str(args->name) == "dentry"/ { @freed = count(); }' ;;
-        bpftrace-kfunc) echo 'kretfunc:__d_alloc /retval/ { @alloc[cgroup] = count(); }
-kfunc:dentry_free { @freed = count(); }' ;;
-        bpftrace-kprobe) echo 'kretprobe:__d_alloc /retval/ { @alloc[cgroup] = count(); }
-kprobe:dentry_free { @freed = count(); }' ;;
-    esac
-}
-
 # start_tool MODE ROUND: starts the mode's probes and waits until they are attached.
 start_tool() {
     local mode="$1" i
@@ -100,7 +97,7 @@ start_tool() {
             local key=auto attach=auto
             case "$mode" in
                 dentrywatch-v2) key=v2 ;;
-                dentrywatch-fentry | dentrywatch-kprobe | dentrywatch-tracepoint) attach="${mode#dentrywatch-}" ;;
+                dentrywatch-fentry | dentrywatch-kprobe | dentrywatch-tracepoint | dentrywatch-none) attach="${mode#dentrywatch-}" ;;
             esac
             # shellcheck disable=SC2046
             env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
@@ -112,11 +109,13 @@ start_tool() {
                 ((i < 3000)) || { echo "the exporter is not ready after 5 minutes" >&2; exit 1; }
                 sleep 0.1
             done
-            (while sleep 5; do curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/metrics"; done) &
-            SCRAPER_PID=$!
+            if ((SCRAPE_INTERVAL > 0)); then
+                (while sleep "$SCRAPE_INTERVAL"; do curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/metrics"; done) &
+                SCRAPER_PID=$!
+            fi
             ;;
         bpftrace*)
-            bpftrace -e "$(bpftrace_prog "$mode")" >"$TOOL_LOG" 2>&1 &
+            bpftrace -e "$(bench_bpftrace_prog "$mode")" >"$TOOL_LOG" 2>&1 &
             TOOL_PID=$!
             for ((i = 0; ; i++)); do
                 grep -qs '^Attaching' "$TOOL_LOG" && break
@@ -138,8 +137,11 @@ stop_tool() {
     case "$mode" in
         baseline) ;;
         dentrywatch*)
-            kill "$SCRAPER_PID" 2>/dev/null; wait "$SCRAPER_PID" 2>/dev/null || true
-            SCRAPER_PID=""
+            if [[ -n "$SCRAPER_PID" ]]; then
+                kill "$SCRAPER_PID" 2>/dev/null
+                wait "$SCRAPER_PID" 2>/dev/null || true
+                SCRAPER_PID=""
+            fi
             sleep 1.1 # past the exporter's sample interval, so the scrape reads the kernel now
             COUNTED=$(curl -sf -m 60 "http://127.0.0.1:$PORT/metrics" | awk '/^dentry_alloc_total\{/ {s += $NF} END {printf "%d\n", s}' || echo "?")
             bench_stop "$TOOL_PID"
@@ -157,9 +159,9 @@ stop_tool() {
     echo "# hot-path overhead, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     bench_machine
     echo "churn: $LOOKUPS lookups of missing names + $CREATES create+unlink on $FS; $ROUNDS rounds of: ${MODE_LIST[*]} (order rotating)"
-    echo "dentrywatch: the exporter jar with the image's JVM flags, scraped every 5 s; dentrywatch-v2 counts by v2 cgroup like bpftrace's 'cgroup'"
+    echo "dentrywatch: the exporter jar with the image's JVM flags, $( ((SCRAPE_INTERVAL > 0)) && echo "scraped every ${SCRAPE_INTERVAL} s" || echo "not scraped"); dentrywatch-v2 counts by v2 cgroup like bpftrace's 'cgroup'"
     for m in "${MODE_LIST[@]}"; do
-        [[ "$m" == bpftrace* ]] && echo "$m ($(bpftrace --version 2>/dev/null)): $(bpftrace_prog "$m" | tr '\n' ' ')"
+        [[ "$m" == bpftrace* ]] && echo "$m ($(bpftrace --version 2>/dev/null)): $(bench_bpftrace_prog "$m" | tr '\n' ' ')"
     done
 } >"$OUT/summary.txt"
 
@@ -197,8 +199,18 @@ done
         fi
         printf '  %-15s %s   ratio %s\n' "$mode" "$ms" "$ratio"
     done
+    # the control: the same exporter process without probes; each probing mode over it, per round
+    if grep -q ',dentrywatch-none,' "$OUT/runs.csv"; then
+        for mode in "${MODE_LIST[@]}"; do
+            [[ "$mode" == dentrywatch* && "$mode" != dentrywatch-none ]] || continue
+            echo "$mode / dentrywatch-none (the probes without the process) per round: $(awk -F, -v m="$mode" '
+                $2 == "dentrywatch-none" {z[$1] = $3} $2 == m {t[$1] = $3}
+                END {for (r in t) if (r in z) print t[r] / z[r]}' "$OUT/runs.csv" | bench_stats)"
+        done
+    fi
     # each bpftrace peer against the dentrywatch mode hooking the same kind of probe
-    for pair in bpftrace:dentrywatch bpftrace-kfunc:dentrywatch-fentry bpftrace-kprobe:dentrywatch-kprobe; do
+    for pair in bpftrace:dentrywatch bpftrace-kfunc:dentrywatch-fentry bpftrace-kprobe:dentrywatch-kprobe \
+        bpftrace-kfunc-full:dentrywatch-fentry bpftrace-kprobe-full:dentrywatch-kprobe; do
         bt="${pair%%:*}" dw="${pair#*:}"
         grep -q ",$bt," "$OUT/runs.csv" && grep -q ",$dw," "$OUT/runs.csv" || continue
         echo "$bt / $dw per round: $(awk -F, -v bt="$bt" -v dw="$dw" '$2 == dw {d[$1] = $3} $2 == bt {b[$1] = $3}

@@ -54,6 +54,37 @@ except ValueError:
 print(len({i.get("prog_id") for i in items if str(i.get("tracepoint", "")).startswith("kmem_cache_")}))' 2>/dev/null || echo "?"
 }
 
+# bench_bpftrace_prog MODE: the program of hotpath.sh's bpftrace mode MODE, counting as dentrywatch
+# does (allocations per cgroup, frees node-wide; the -full ones also the positive and negative
+# transitions per cgroup)
+bench_bpftrace_prog() {
+    case "$1" in
+        bpftrace) echo 'tracepoint:kmem:kmem_cache_alloc /str(args->name) == "dentry"/ { @alloc[cgroup] = count(); }
+tracepoint:kmem:kmem_cache_free /str(args->name) == "dentry"/ { @freed = count(); }' ;;
+        bpftrace-kfunc) echo 'kretfunc:__d_alloc /retval/ { @alloc[cgroup] = count(); }
+kfunc:dentry_free { @freed = count(); }' ;;
+        bpftrace-kprobe) echo 'kretprobe:__d_alloc /retval/ { @alloc[cgroup] = count(); }
+kprobe:dentry_free { @freed = count(); }' ;;
+        # every per-cgroup counter of dentrywatch's fentry/kprobe modes, on the same functions (kernels
+        # before 6.15, where d_splice_alias is not yet a wrapper of d_splice_alias_ops); a kernel
+        # pointer that is neither NULL nor an ERR_PTR is below -4095 as a signed number
+        bpftrace-kfunc-full) echo 'kretfunc:__d_alloc /retval/ { @alloc[cgroup] = count(); }
+kfunc:__d_instantiate /(uint64)args->inode != 0/ { @positive[cgroup] = count(); }
+kfunc:d_add { if ((uint64)args->inode != 0) { @positive[cgroup] = count(); } else { @negative_lookup[cgroup] = count(); } }
+kfunc:d_splice_alias { if ((uint64)args->inode == 0) { @negative_lookup[cgroup] = count(); } else if ((int64)args->inode < -4095) { @positive[cgroup] = count(); } }
+kfunc:__d_obtain_alias /(int64)args->inode < -4095/ { @positive[cgroup] = count(); }
+kfunc:d_delete /(uint64)args->dentry->d_inode != 0 && args->dentry->d_lockref.count == 1/ { @negative_unlink[cgroup] = count(); }
+kfunc:dentry_free { @freed = count(); }' ;;
+        bpftrace-kprobe-full) echo 'kretprobe:__d_alloc /retval/ { @alloc[cgroup] = count(); }
+kprobe:__d_instantiate /arg1 != 0/ { @positive[cgroup] = count(); }
+kprobe:d_add { if (arg1 != 0) { @positive[cgroup] = count(); } else { @negative_lookup[cgroup] = count(); } }
+kprobe:d_splice_alias { if (arg0 == 0) { @negative_lookup[cgroup] = count(); } else if ((int64)arg0 < -4095) { @positive[cgroup] = count(); } }
+kprobe:__d_obtain_alias /(int64)arg0 < -4095/ { @positive[cgroup] = count(); }
+kprobe:d_delete /(uint64)((struct dentry *)arg0)->d_inode != 0 && ((struct dentry *)arg0)->d_lockref.count == 1/ { @negative_unlink[cgroup] = count(); }
+kprobe:dentry_free { @freed = count(); }' ;;
+    esac
+}
+
 # The JVM flags of the container image: deploy/Dockerfile's ENTRYPOINT between "java" and "-jar".
 bench_image_flags() {
     grep '^ENTRYPOINT ' "$REPO_DIR/deploy/Dockerfile" | tail -1 | sed 's/^ENTRYPOINT //' | python3 -c '

@@ -4,27 +4,36 @@
 # runs with the exporter attached, then with bpftrace.
 #
 #   sudo benchmarks/probe-cost.sh [--lookups N] [--creates N] [--cgroup-key auto|v2|memory]
+#                                 [--attach-mode auto|fentry|kprobe|tracepoint] [--bpftrace MODE]
 #
+# --bpftrace names one of hotpath.sh's bpftrace modes (default: bpftrace, the slab tracepoints).
 # bpf_stats adds two clock reads to every BPF program run on the machine while it is on (so the
-# run times include them; the counts are exact). Results: benchmarks/target/probe-cost.txt.
+# run times include them; the counts are exact). Results: benchmarks/target/probe-cost.txt (or
+# $BENCH_OUT/probe-cost.txt).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 LOOKUPS=200000
 CREATES=20000
 KEY=auto
+ATTACH=auto
+BPFTRACE_MODE=bpftrace
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --lookups) LOOKUPS="$2"; shift 2 ;;
         --creates) CREATES="$2"; shift 2 ;;
         --cgroup-key) KEY="$2"; shift 2 ;;
+        --attach-mode) ATTACH="$2"; shift 2 ;;
+        --bpftrace) BPFTRACE_MODE="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
 bench_require_root
-bench_build_native churn
-OUT="$BENCH_DIR/target/probe-cost.txt"
-WORK="$BENCH_DIR/target/probe-cost-$$"
+[[ -x "$NATIVE_DIR/churn" && "$NATIVE_DIR/churn" -nt "$BENCH_DIR/src/main/c/churn.c" ]] || bench_build_native churn
+OUT_DIR="${BENCH_OUT:-$BENCH_DIR/target}"
+mkdir -p "$OUT_DIR"
+OUT="$OUT_DIR/probe-cost.txt"
+WORK="$OUT_DIR/probe-cost-$$"
 PORT=19310
 PREVIOUS_STATS="$(sysctl -n kernel.bpf_stats_enabled)"
 TOOL_PID=""
@@ -34,23 +43,22 @@ cleanup() {
     sysctl -q -w kernel.bpf_stats_enabled="$PREVIOUS_STATS"
     mountpoint -q "$WORK" && umount "$WORK"
     rmdir "$WORK" 2>/dev/null
+    rm -f "$WORK.before" "$WORK.after"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$WORK"
 mount -t tmpfs -o size=64m dwbench-probe-cost "$WORK"
 
-# prog_stats PID: "name run_cnt run_time_ns" of the BPF programs the process holds.
+# prog_stats PID: "name run_cnt run_time_ns" of the BPF programs the process holds (by the prog_id of
+# its program and link file descriptors: every attach type has one).
 prog_stats() {
-    local ids
-    ids=$(bpftool -j perf show | python3 -c "
-import json, sys
-print(' '.join(str(i['prog_id']) for i in json.load(sys.stdin) if i.get('pid') == $1))")
-    for id in $ids; do
+    local id
+    for id in $(cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ {print $2}' | sort -un); do
         bpftool -j prog show id "$id" | python3 -c '
 import json, sys
 p = json.load(sys.stdin)
-print(p.get("name", "?"), p.get("run_cnt", 0), p.get("run_time_ns", 0))'
+print(p.get("name", "?") + "#" + str(p.get("id")), p.get("run_cnt", 0), p.get("run_time_ns", 0))'
     done
 }
 
@@ -63,9 +71,12 @@ measure() {
     rm -rf "${WORK:?}/$label"
     after=$(prog_stats "$TOOL_PID")
     echo "$label: churn of $ops operations in $((ns / 1000000)) ms"
-    join <(echo "$before" | sort) <(echo "$after" | sort) | awk -v ops=$ops '{
+    # (files, not <(...): a guest without udev has no /dev/fd)
+    echo "$before" | sort >"$WORK.before"
+    echo "$after" | sort >"$WORK.after"
+    join "$WORK.before" "$WORK.after" | awk -v ops=$ops '{
         runs = $4 - $2; t = $5 - $3
-        if (runs > 0) printf "  %-24s %10d runs  %6.2f per churn op  %7.1f ns per run  %7.1f ns per churn op\n",
+        if (runs > 0) printf "  %-30s %10d runs  %6.2f per churn op  %7.1f ns per run  %7.1f ns per churn op\n",
             $1, runs, runs / ops, t / runs, t / ops }'
 }
 
@@ -77,18 +88,22 @@ sysctl -q -w kernel.bpf_stats_enabled=1
     echo
     # shellcheck disable=SC2046
     env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
-        --metrics-address=127.0.0.1 --cgroup-key="$KEY" >"$BENCH_DIR/target/probe-cost-exporter.log" 2>&1 &
+        --metrics-address=127.0.0.1 --cgroup-key="$KEY" --attach-mode="$ATTACH" >"$OUT_DIR/probe-cost-exporter.log" 2>&1 &
     TOOL_PID=$!
-    until curl -sf -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthz"; do sleep 0.1; done
-    measure "dentrywatch (exporter, --cgroup-key=$KEY)"
+    until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
+        kill -0 "$TOOL_PID" || { cat "$OUT_DIR/probe-cost-exporter.log"; exit 1; }
+        sleep 0.1
+    done
+    measure "dentrywatch (exporter, --attach-mode=$ATTACH --cgroup-key=$KEY)"
     bench_stop "$TOOL_PID"
-    bpftrace -e 'tracepoint:kmem:kmem_cache_alloc /str(args->name) == "dentry"/ { @alloc[cgroup] = count(); }
-tracepoint:kmem:kmem_cache_free /str(args->name) == "dentry"/ { @freed = count(); }' \
-        >"$BENCH_DIR/target/probe-cost-bpftrace.log" 2>&1 &
+    bpftrace -e "$(bench_bpftrace_prog "$BPFTRACE_MODE")" >"$OUT_DIR/probe-cost-bpftrace.log" 2>&1 &
     TOOL_PID=$!
-    until grep -qs '^Attaching' "$BENCH_DIR/target/probe-cost-bpftrace.log"; do sleep 0.1; done
+    until grep -qs '^Attaching' "$OUT_DIR/probe-cost-bpftrace.log"; do
+        kill -0 "$TOOL_PID" || { cat "$OUT_DIR/probe-cost-bpftrace.log"; exit 1; }
+        sleep 0.1
+    done
     sleep 1
-    measure "bpftrace"
+    measure "$BPFTRACE_MODE"
     kill -INT "$TOOL_PID"
     wait "$TOOL_PID" || true
     TOOL_PID=""

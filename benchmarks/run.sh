@@ -9,6 +9,7 @@
 #                                                                       -> target/poll-comparison.{txt,csv}
 #   hotpath    churn timed without probes, with the exporter, with bpftrace (benchmarks/hotpath.sh)
 #                                                                       -> target/hotpath/
+#              (the kernel matrix in qemu, benchmarks/hotpath-vm.sh, and probe-cost.sh run apart)
 #   footprint  exporter RSS over 10 minutes with 1,000 active cgroups, start to first scrape, JVM
 #              flag sets side by side (benchmarks/footprint.sh)         -> target/footprint/
 #
@@ -78,9 +79,10 @@ fi
 if wants hotpath; then
     bench_log "hot path"
     if [[ -n "$QUICK" ]]; then
-        "$BENCH_DIR/hotpath.sh" --rounds 1 --lookups 200000 --creates 20000
+        "$BENCH_DIR/hotpath.sh" --rounds 1 --lookups 200000 --creates 20000 \
+            --modes baseline,dentrywatch,dentrywatch-none,bpftrace
     else
-        "$BENCH_DIR/hotpath.sh" --rounds 7
+        "$BENCH_DIR/hotpath.sh" --rounds 7 --modes baseline,dentrywatch,dentrywatch-v2,dentrywatch-none,bpftrace
     fi
 fi
 
