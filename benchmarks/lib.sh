@@ -33,6 +33,14 @@ bench_build_native() {
     "$(bench_cc)" -O2 -Wall -Wextra -o "$NATIVE_DIR/$name" "$BENCH_DIR/src/main/c/$name.c" "$@"
 }
 
+# bench_build_bpf NAME: builds benchmarks/src/main/bpf/NAME.bpf.c into target/native/NAME.bpf.o
+# (clang and libbpf-dev, as dentry-bpf's own build).
+bench_build_bpf() {
+    mkdir -p "$NATIVE_DIR"
+    clang -target bpf -O2 -g -Wall -Werror -I"/usr/include/$(uname -m)-linux-gnu" \
+        -c "$BENCH_DIR/src/main/bpf/$1.bpf.c" -o "$NATIVE_DIR/$1.bpf.o"
+}
+
 # The machine, for the record: kernel, CPUs, memory, load, and that it is shared.
 bench_machine() {
     echo "kernel $(uname -r); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"

@@ -49,6 +49,8 @@ final class DentryProbes implements AutoCloseable {
     static final String SUPER_CACHE_SCAN = "super_cache_scan";
 
     static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
+    /** The kernel's own BTF, which tp_btf programs are verified against. */
+    static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** A program and the kernel functions it can attach to, first existing one wins. */
     record Hook(String program, List<String> targets, Set<DentryCounter> feeds) {
@@ -83,6 +85,12 @@ final class DentryProbes implements AutoCloseable {
                     h.targets(), h.feeds()))
             .toList();
 
+    /** Tracepoint mode with BTF-typed programs (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
+    static final List<Hook> TRACEPOINT_BTF_HOOKS = List.of(
+            new Hook("btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
+            new Hook("btf_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
+
+    /** Tracepoint mode where the kernel refuses tp_btf programs: raw tracepoints. */
     static final List<Hook> TRACEPOINT_HOOKS = List.of(
             new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
             new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
@@ -93,22 +101,30 @@ final class DentryProbes implements AutoCloseable {
             new Hook("tp_shrink_slab_end", "mm_shrink_slab_end", DentryCounter.RECLAIM, DentryCounter.RECLAIMED));
 
     private static final List<Hook> ALL_HOOKS = java.util.stream.Stream.of(
-            FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).toList();
+            FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_BTF_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).toList();
 
     private final AttachMode mode;
     private final BpfObject object;
+    private final List<String> programs;
     private final Set<DentryCounter> counters;
     private final List<String> degraded;
 
-    private DentryProbes(AttachMode mode, BpfObject object, Set<DentryCounter> counters, List<String> degraded) {
+    private DentryProbes(AttachMode mode, BpfObject object, List<String> programs, Set<DentryCounter> counters,
+                         List<String> degraded) {
         this.mode = mode;
         this.object = object;
+        this.programs = List.copyOf(programs);
         this.counters = Set.copyOf(counters);
         this.degraded = List.copyOf(degraded);
     }
 
     AttachMode mode() {
         return mode;
+    }
+
+    /** The programs that are attached. */
+    List<String> programs() {
+        return programs;
     }
 
     /** The counters whose hooks are all attached. */
@@ -139,7 +155,7 @@ final class DentryProbes implements AutoCloseable {
      * @param reclaimByMemcg whether cgroup ids are memory cgroup ids, so reclaim can be credited per cgroup
      */
     record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, KernelRelease kernel,
-                   Map<String, String> targetOverrides) {
+                   Map<String, String> targetOverrides, boolean rawTracepoints) {
     }
 
     /**
@@ -166,6 +182,7 @@ final class DentryProbes implements AutoCloseable {
         throw last;
     }
 
+    /** The hooks of a mode, reclaim's included; tracepoint mode's BTF-typed ones ({@link #TRACEPOINT_BTF_HOOKS}) are tried first. */
     static List<Hook> hooks(AttachMode mode) {
         List<Hook> own = switch (mode) {
             case FENTRY -> FENTRY_HOOKS;
@@ -173,13 +190,28 @@ final class DentryProbes implements AutoCloseable {
             case TRACEPOINT -> TRACEPOINT_HOOKS;
             case AUTO, NONE -> throw new IllegalArgumentException("no probes for " + mode);
         };
+        return withReclaim(own);
+    }
+
+    private static List<Hook> withReclaim(List<Hook> own) {
         List<Hook> all = new ArrayList<>(own);
         all.addAll(RECLAIM_HOOKS);
         return all;
     }
 
     private static DentryProbes openMode(AttachMode mode, Options options) {
-        List<Hook> hooks = hooks(mode);
+        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && Files.exists(VMLINUX_BTF)) {
+            try {
+                return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options);
+            } catch (BpfException e) {
+                LOG.info("tracepoint mode: the kernel refused BTF-typed (tp_btf) programs, using raw tracepoints: {}",
+                        e.getMessage());
+            }
+        }
+        return openHooks(mode, hooks(mode), options);
+    }
+
+    private static DentryProbes openHooks(AttachMode mode, List<Hook> hooks, Options options) {
         KernelSymbols symbols = KernelSymbols.read();
         final Predicate<String> exists = targetsOf(mode, options.kernel(), symbols);
         long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
@@ -221,17 +253,20 @@ final class DentryProbes implements AutoCloseable {
                 object.program(h.program()).setAutoload(loading.contains(h.program()));
             }
             for (int i = 0; i < live.size(); i++) {
-                if (live.get(i).program().startsWith("f")) { // fentry/fexit: the target is fixed at load
-                    object.program(live.get(i).program()).setAttachTarget(liveTargets.get(i));
+                String program = live.get(i).program();
+                if (program.startsWith("f") || program.startsWith("btf_")) { // fentry/fexit/tp_btf: the target is fixed at load
+                    object.program(program).setAttachTarget(liveTargets.get(i));
                 }
             }
             object.map(COUNTS_MAP).setMaxEntries(options.capacity());
             object.map(".rodata").setInitialValue(config(options, superCacheScan));
             load(object, mode);
+            List<String> attached = new ArrayList<>();
             for (int i = 0; i < live.size(); i++) {
                 Hook hook = live.get(i);
                 try {
                     attach(object.program(hook.program()), liveTargets.get(i));
+                    attached.add(hook.program());
                 } catch (BpfException e) {
                     if (hook.essential()) {
                         throw e;
@@ -242,7 +277,7 @@ final class DentryProbes implements AutoCloseable {
             Set<DentryCounter> counters = EnumSet.noneOf(DentryCounter.class);
             hooks.forEach(h -> counters.addAll(h.feeds()));
             counters.removeAll(unavailable);
-            return new DentryProbes(mode, object, counters, degraded);
+            return new DentryProbes(mode, object, attached, counters, degraded);
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -279,7 +314,7 @@ final class DentryProbes implements AutoCloseable {
         return config.array();
     }
 
-    /** The program's name says its kind: {@code tp_} raw tracepoint, {@code kprobe_}/{@code kretprobe_}, or fentry/fexit. */
+    /** The program's name says its kind: {@code tp_} raw tracepoint, {@code kprobe_}/{@code kretprobe_}, or fentry/fexit/tp_btf ({@code btf_}), whose target was fixed at load. */
     private static void attach(BpfProgram program, String target) {
         String name = program.name();
         if (name.startsWith("tp_")) {

@@ -80,7 +80,8 @@ public final class DentrySampler implements AutoCloseable {
                 // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
                 boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
                 DentryProbes.Options options = new DentryProbes.Options(
-                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, kernel, Map.copyOf(b.targetOverrides));
+                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, kernel, Map.copyOf(b.targetOverrides),
+                        b.rawTracepoints);
                 try {
                     opened = DentryProbes.open(b.attachMode, options, failures);
                 } catch (BpfException e) {
@@ -219,6 +220,11 @@ public final class DentrySampler implements AutoCloseable {
         }
     }
 
+    /** The names of the attached programs (empty without probes); tests check which variant a mode loaded. */
+    List<String> programs() {
+        return probes == null ? List.of() : probes.programs();
+    }
+
     private static String version() {
         try (InputStream in = DentrySampler.class.getResourceAsStream("version.properties")) {
             Properties p = new Properties();
@@ -241,6 +247,7 @@ public final class DentrySampler implements AutoCloseable {
         private Path procRoot = Path.of("/proc");
         private PerCpuMapReader.Strategy readStrategy = PerCpuMapReader.Strategy.BATCH;
         private final Map<String, String> targetOverrides = new HashMap<>();
+        private boolean rawTracepoints;
 
         private Builder() {
         }
@@ -296,6 +303,12 @@ public final class DentrySampler implements AutoCloseable {
         /** Points one hook at another kernel function; tests use it to prove a missing function degrades one counter. */
         Builder hookTarget(String program, String function) {
             targetOverrides.put(program, function);
+            return this;
+        }
+
+        /** Tracepoint mode on raw tracepoints even where the kernel takes tp_btf programs; tests prove the fallback with it. */
+        Builder rawTracepoints() {
+            this.rawTracepoints = true;
             return this;
         }
 
