@@ -16,7 +16,9 @@
 # same JVM, started and scraped alike, with no probe: what the process costs the churn besides its
 # probes — in a TCG guest, whose vCPUs share one host thread, that is not nothing); floor (programs that
 # do nothing on the two slab tracepoints tracepoint mode hooks: what any program there costs before it
-# counts; src/main/bpf/floor.bpf.c, attached by src/main/c/attach.c); bpftrace (slab tracepoints filtered
+# counts; src/main/bpf/floor.bpf.c, attached by src/main/c/attach.c); programs-btf, programs-raw
+# (dentry.bpf.o's tracepoint-mode programs by memory cgroup, tp_btf or raw, attached by the same
+# loader: the probes without the exporter process; they count, nobody reads); bpftrace (slab tracepoints filtered
 # by the cache name, 6.2+ kernels); bpftrace-kfunc, bpftrace-kprobe (the return of __d_alloc and
 # dentry_free, as fentry and kprobe hooks: the events dentrywatch's alloc and free hooks see in those
 # modes, where dentrywatch also hooks the positive/negative transitions); bpftrace-kfunc-full,
@@ -54,14 +56,12 @@ for m in "${MODE_LIST[@]}"; do
         dentrywatch*) [[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first" >&2; exit 1; } ;;
         bpftrace*) command -v bpftrace >/dev/null || { echo "bpftrace is not installed (apt-get install bpftrace)" >&2; exit 1; } ;;
         floor) ;;
+        programs-btf | programs-raw) [[ -f "$DENTRY_BPF_OBJECT" ]] || { echo "no $DENTRY_BPF_OBJECT: build dentry-bpf first" >&2; exit 1; } ;;
         *) echo "unknown mode $m" >&2; exit 2 ;;
     esac
 done
 [[ -x "$NATIVE_DIR/churn" && "$NATIVE_DIR/churn" -nt "$BENCH_DIR/src/main/c/churn.c" ]] || bench_build_native churn
-if [[ ",$MODES," == *,floor,* ]]; then
-    bench_build_native attach -lbpf
-    bench_build_bpf floor
-fi
+[[ ",$MODES," == *,floor,* ]] && bench_build_bpf floor
 
 OUT="${BENCH_OUT:-$BENCH_DIR/target/hotpath}"
 mkdir -p "$OUT"
@@ -121,15 +121,9 @@ start_tool() {
                 SCRAPER_PID=$!
             fi
             ;;
-        floor)
-            "$NATIVE_DIR/attach" "$NATIVE_DIR/floor.bpf.o" >"$TOOL_LOG" 2>&1 &
-            TOOL_PID=$!
-            for ((i = 0; ; i++)); do
-                grep -qs '^attached' "$TOOL_LOG" && break
-                kill -0 "$TOOL_PID" 2>/dev/null || { cat "$TOOL_LOG" >&2; exit 1; }
-                ((i < 600)) || { echo "the floor programs are not attached after 60 s" >&2; exit 1; }
-                sleep 0.1
-            done
+        floor | programs-*)
+            # shellcheck disable=SC2046
+            bench_attach "$TOOL_LOG" $(bench_attach_args "$mode")
             ;;
         bpftrace*)
             bpftrace -e "$(bench_bpftrace_prog "$mode")" >"$TOOL_LOG" 2>&1 &
@@ -163,7 +157,7 @@ stop_tool() {
             COUNTED=$(curl -sf -m 60 "http://127.0.0.1:$PORT/metrics" | awk '/^dentry_alloc_total\{/ {s += $NF} END {printf "%d\n", s}' || echo "?")
             bench_stop "$TOOL_PID"
             ;;
-        floor)
+        floor | programs-*)
             kill -INT "$TOOL_PID"
             wait "$TOOL_PID" 2>/dev/null || true
             ;;

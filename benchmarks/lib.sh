@@ -41,6 +41,35 @@ bench_build_bpf() {
         -c "$BENCH_DIR/src/main/bpf/$1.bpf.c" -o "$NATIVE_DIR/$1.bpf.o"
 }
 
+# The compiled dentry.bpf.o (dentry-bpf's build puts it on the class path).
+DENTRY_BPF_OBJECT="$REPO_DIR/dentry-bpf/target/classes/io/dentrywatch/bpf/dentry.bpf.o"
+
+# bench_attach LOG ARGS...: starts target/native/attach ARGS (an object, then what to load) in the
+# background and waits until its programs are attached; sets TOOL_PID.
+bench_attach() {
+    local log="$1" i
+    shift
+    [[ -x "$NATIVE_DIR/attach" && "$NATIVE_DIR/attach" -nt "$BENCH_DIR/src/main/c/attach.c" ]] || bench_build_native attach -lbpf
+    "$NATIVE_DIR/attach" "$@" >"$log" 2>&1 &
+    TOOL_PID=$!
+    for ((i = 0; ; i++)); do
+        grep -qs '^attached' "$log" && return 0
+        kill -0 "$TOOL_PID" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        ((i < 600)) || { echo "attach $*: not attached after 60 s" >&2; exit 1; }
+        sleep 0.1
+    done
+}
+
+# bench_attach_args MODE: what hotpath.sh's program-only MODE attaches: floor (empty programs),
+# programs-btf / programs-raw (dentry.bpf.o's tracepoint programs, tp_btf or raw, by memory cgroup).
+bench_attach_args() {
+    case "$1" in
+        floor) echo "$NATIVE_DIR/floor.bpf.o" ;;
+        programs-btf) echo "$DENTRY_BPF_OBJECT --memcg btf_kmem_cache_alloc btf_kmem_cache_free" ;;
+        programs-raw) echo "$DENTRY_BPF_OBJECT --memcg tp_kmem_cache_alloc tp_kmem_cache_free" ;;
+    esac
+}
+
 # The machine, for the record: kernel, CPUs, memory, load, and that it is shared.
 bench_machine() {
     echo "kernel $(uname -r); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"

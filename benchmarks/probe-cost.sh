@@ -7,6 +7,8 @@
 #                                 [--attach-mode auto|fentry|kprobe|tracepoint] [--bpftrace MODE]
 #
 # --bpftrace names one of hotpath.sh's bpftrace modes (default: bpftrace, the slab tracepoints).
+# --variants also measures hotpath.sh's program-only modes (floor, programs-btf, programs-raw): the
+# tracepoint programs' variants side by side, without the exporter.
 # bpf_stats adds two clock reads to every BPF program run on the machine while it is on (so the
 # run times include them; the counts are exact). Results: benchmarks/target/probe-cost.txt (or
 # $BENCH_OUT/probe-cost.txt).
@@ -18,6 +20,7 @@ CREATES=20000
 KEY=auto
 ATTACH=auto
 BPFTRACE_MODE=bpftrace
+VARIANTS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --lookups) LOOKUPS="$2"; shift 2 ;;
@@ -25,6 +28,7 @@ while [[ $# -gt 0 ]]; do
         --cgroup-key) KEY="$2"; shift 2 ;;
         --attach-mode) ATTACH="$2"; shift 2 ;;
         --bpftrace) BPFTRACE_MODE="$2"; shift 2 ;;
+        --variants) VARIANTS=1; shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -107,4 +111,15 @@ sysctl -q -w kernel.bpf_stats_enabled=1
     kill -INT "$TOOL_PID"
     wait "$TOOL_PID" || true
     TOOL_PID=""
+    if [[ -n "$VARIANTS" ]]; then
+        bench_build_bpf floor
+        for variant in floor programs-btf programs-raw; do
+            # shellcheck disable=SC2046
+            bench_attach "$OUT_DIR/probe-cost-$variant.log" $(bench_attach_args "$variant")
+            measure "$variant"
+            kill -INT "$TOOL_PID"
+            wait "$TOOL_PID" || true
+            TOOL_PID=""
+        done
+    fi
 } | tee "$OUT"

@@ -1,9 +1,13 @@
-// Loads a BPF object, attaches every program as its section says, and holds them until SIGINT or
-// SIGTERM: hotpath.sh's "floor" mode (empty programs on the slab tracepoints) and any other object.
-//   attach OBJECT.bpf.o      prints "attached N" once every program is attached
+// Loads a BPF object, attaches its programs as their sections say, and holds them until SIGINT or
+// SIGTERM: hotpath.sh's "floor" mode (empty programs on the slab tracepoints) and its program-only
+// modes (dentry.bpf.o's tracepoint programs without the exporter process).
+//   attach OBJECT.bpf.o [--memcg] [PROGRAM...]
+// PROGRAM...: only these are loaded (default: all); --memcg sets dentry.bpf.o's config.key_by_memcg
+// (the first byte of .rodata). Prints "attached N" once every program is attached.
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,14 +22,39 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: attach OBJECT.bpf.o\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: attach OBJECT.bpf.o [--memcg] [PROGRAM...]\n");
 		return 2;
 	}
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
 	if (!obj) {
 		fprintf(stderr, "attach: cannot open %s: %s\n", argv[1], strerror(errno));
 		return 1;
+	}
+	int first = 2;
+	if (argc > 2 && strcmp(argv[2], "--memcg") == 0) {
+		struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
+		size_t size;
+		const char *initial = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
+		char config[64] = {0};
+		if (!initial || size > sizeof(config)) {
+			fprintf(stderr, "attach: %s has no .rodata to set key_by_memcg in\n", argv[1]);
+			bpf_object__close(obj);
+			return 1;
+		}
+		memcpy(config, initial, size);
+		config[0] = 1;
+		bpf_map__set_initial_value(rodata, config, size);
+		first = 3;
+	}
+	if (argc > first) {
+		struct bpf_program *p;
+		bpf_object__for_each_program(p, obj) {
+			bool wanted = false;
+			for (int i = first; i < argc; i++)
+				wanted |= strcmp(bpf_program__name(p), argv[i]) == 0;
+			bpf_program__set_autoload(p, wanted);
+		}
 	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "attach: cannot load %s: %s\n", argv[1], strerror(errno));
@@ -36,6 +65,8 @@ int main(int argc, char **argv)
 	int n = 0, rc = 0;
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (n == 64 || !(links[n] = bpf_program__attach(prog))) {
 			fprintf(stderr, "attach: cannot attach %s: %s\n", bpf_program__name(prog), strerror(errno));
 			rc = 1;
