@@ -46,7 +46,10 @@ BUSYBOX="$(command -v busybox || true)"
 file "$BUSYBOX" | grep -q 'statically linked' || { echo "needs busybox-static (apt-get install busybox-static)" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "needs qemu-system-x86" >&2; exit 1; }
 [[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first (benchmarks/run.sh does)" >&2; exit 1; }
-bench_build_native churn # the guest sees the host root read-only: build here
+# the guest sees the host root read-only: build here
+bench_build_native churn
+bench_build_native attach -lbpf
+bench_build_bpf floor
 
 OUT="$BENCH_DIR/target/vm/$KVER"
 rm -rf "$OUT"

@@ -18,7 +18,8 @@
 # do nothing on the two slab tracepoints tracepoint mode hooks: what any program there costs before it
 # counts; src/main/bpf/floor.bpf.c, attached by src/main/c/attach.c); programs-btf, programs-raw
 # (dentry.bpf.o's tracepoint-mode programs by memory cgroup, tp_btf or raw, attached by the same
-# loader: the probes without the exporter process; they count, nobody reads); bpftrace (slab tracepoints filtered
+# loader: the probes without the exporter process; they count, nobody reads); programs-fentry,
+# programs-kprobe (the same for its dentry hooks of those modes, by v2 cgroup); bpftrace (slab tracepoints filtered
 # by the cache name, 6.2+ kernels); bpftrace-kfunc, bpftrace-kprobe (the return of __d_alloc and
 # dentry_free, as fentry and kprobe hooks: the events dentrywatch's alloc and free hooks see in those
 # modes, where dentrywatch also hooks the positive/negative transitions); bpftrace-kfunc-full,
@@ -56,7 +57,7 @@ for m in "${MODE_LIST[@]}"; do
         dentrywatch*) [[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first" >&2; exit 1; } ;;
         bpftrace*) command -v bpftrace >/dev/null || { echo "bpftrace is not installed (apt-get install bpftrace)" >&2; exit 1; } ;;
         floor) ;;
-        programs-btf | programs-raw) [[ -f "$DENTRY_BPF_OBJECT" ]] || { echo "no $DENTRY_BPF_OBJECT: build dentry-bpf first" >&2; exit 1; } ;;
+        programs-*) [[ -f "$DENTRY_BPF_OBJECT" ]] || { echo "no $DENTRY_BPF_OBJECT: build dentry-bpf first" >&2; exit 1; } ;;
         *) echo "unknown mode $m" >&2; exit 2 ;;
     esac
 done
@@ -225,7 +226,8 @@ done
     fi
     # each bpftrace peer against the dentrywatch mode hooking the same kind of probe
     for pair in bpftrace:dentrywatch bpftrace-kfunc:dentrywatch-fentry bpftrace-kprobe:dentrywatch-kprobe \
-        bpftrace-kfunc-full:dentrywatch-fentry bpftrace-kprobe-full:dentrywatch-kprobe; do
+        bpftrace-kfunc-full:dentrywatch-fentry bpftrace-kprobe-full:dentrywatch-kprobe bpftrace:programs-btf \
+        bpftrace-kfunc-full:programs-fentry bpftrace-kprobe-full:programs-kprobe programs-raw:programs-btf; do
         bt="${pair%%:*}" dw="${pair#*:}"
         grep -q ",$bt," "$OUT/runs.csv" && grep -q ",$dw," "$OUT/runs.csv" || continue
         echo "$bt / $dw per round: $(awk -F, -v bt="$bt" -v dw="$dw" '$2 == dw {d[$1] = $3} $2 == bt {b[$1] = $3}

@@ -61,11 +61,15 @@ bench_attach() {
 }
 
 # bench_attach_args MODE: what hotpath.sh's program-only MODE attaches: floor (empty programs),
-# programs-btf / programs-raw (dentry.bpf.o's tracepoint programs, tp_btf or raw, by memory cgroup).
+# programs-btf / programs-raw (dentry.bpf.o's tracepoint programs, tp_btf or raw, by memory cgroup),
+# programs-fentry / programs-kprobe (its dentry hooks of those modes, by v2 cgroup: for pure v2 guests).
 bench_attach_args() {
+    local hooks="d_instantiate d_add d_splice_alias d_obtain_alias d_delete dentry_free" h
     case "$1" in
+        programs-fentry) echo "$DENTRY_BPF_OBJECT fexit_d_alloc $(for h in $hooks; do printf 'fentry_%s ' "$h"; done)" ;;
+        programs-kprobe) echo "$DENTRY_BPF_OBJECT kretprobe_d_alloc $(for h in $hooks; do printf 'kprobe_%s ' "$h"; done)" ;;
         floor) echo "$NATIVE_DIR/floor.bpf.o" ;;
-        programs-btf) echo "$DENTRY_BPF_OBJECT --memcg btf_kmem_cache_alloc btf_kmem_cache_free" ;;
+        programs-btf) echo "$DENTRY_BPF_OBJECT --memcg btf_kmem_cache_alloc tp_kmem_cache_free" ;;
         programs-raw) echo "$DENTRY_BPF_OBJECT --memcg tp_kmem_cache_alloc tp_kmem_cache_free" ;;
     esac
 }

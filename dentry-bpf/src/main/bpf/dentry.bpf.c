@@ -188,7 +188,7 @@ int BPF_PROG(tp_kmem_cache_free, unsigned long call_site, const void *ptr, const
  * ---- tracepoint mode with BTF (tp_btf, the same tracepoints): cheaper per dentry ----
  * The programs run for every slab allocation and free on the node; on the dentries among them the
  * memory cgroup key is read by plain loads (BTF-typed pointers) instead of one helper call per
- * pointer. User space tries these first and falls back to the raw tracepoints above.
+ * pointer. User space tries this first and falls back to the raw tracepoint above.
  */
 
 static __always_inline u64 cgroup_key_btf(void)
@@ -207,21 +207,20 @@ static __always_inline u64 cgroup_key_btf(void)
 	return css->cgroup->kn->id;
 }
 
+/*
+ * Args: call_site, ptr, s, ... The verifier of 6.1 and 6.12 refuses a tp_btf program that loads a
+ * void * argument ("arg1 type UNKNOWN is not a struct"; 6.18 takes it), so the allocated object is
+ * read from the context with a helper, on dentries only. The free program stays a raw tracepoint:
+ * it only compares pointers, tp_btf would not make it cheaper (and 6.1 passes a char * there).
+ */
 SEC("tp_btf/kmem_cache_alloc")
-int BPF_PROG(btf_kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
+int btf_kmem_cache_alloc(u64 *ctx)
 {
-	if (ptr && is_dentry_cache(s))
+	struct kmem_cache *s = (struct kmem_cache *)ctx[2];
+	const void *ptr = NULL;
+
+	if (is_dentry_cache(s) && !bpf_probe_read_kernel(&ptr, sizeof(ptr), &ctx[1]) && ptr)
 		count_for(cgroup_key_btf(), ALLOC, 1);
-	return 0;
-}
-
-SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(btf_kmem_cache_free, unsigned long call_site, const void *ptr, const void *cache_or_name)
-{
-	u64 arg = (u64)cache_or_name;
-
-	if (ptr && arg && (arg == dentry_cachep || arg == dentry_cache_name))
-		node_add(NODE_FREED);
 	return 0;
 }
 

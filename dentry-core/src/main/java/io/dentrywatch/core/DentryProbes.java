@@ -85,12 +85,12 @@ final class DentryProbes implements AutoCloseable {
                     h.targets(), h.feeds()))
             .toList();
 
-    /** Tracepoint mode with BTF-typed programs (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
+    /** Tracepoint mode with a BTF-typed allocation program (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
     static final List<Hook> TRACEPOINT_BTF_HOOKS = List.of(
             new Hook("btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
-            new Hook("btf_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
+            new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
 
-    /** Tracepoint mode where the kernel refuses tp_btf programs: raw tracepoints. */
+    /** Tracepoint mode where the kernel refuses the tp_btf program: raw tracepoints. */
     static final List<Hook> TRACEPOINT_HOOKS = List.of(
             new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
             new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
@@ -200,11 +200,12 @@ final class DentryProbes implements AutoCloseable {
     }
 
     private static DentryProbes openMode(AttachMode mode, Options options) {
-        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && Files.exists(VMLINUX_BTF)) {
+        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.kernel().atLeast(6, 1)
+                && Files.exists(VMLINUX_BTF)) {
             try {
                 return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options);
             } catch (BpfException e) {
-                LOG.info("tracepoint mode: the kernel refused BTF-typed (tp_btf) programs, using raw tracepoints: {}",
+                LOG.info("tracepoint mode: the kernel refused the BTF-typed (tp_btf) allocation program, using raw tracepoints: {}",
                         e.getMessage());
             }
         }
