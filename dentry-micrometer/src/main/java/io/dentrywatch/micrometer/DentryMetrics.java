@@ -169,28 +169,19 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Configures {@link DentryMetrics}: the options are {@link AdapterBuilder}'s, shared with
-     * dentry-prometheus. Not thread-safe; build once.
+     * Configures {@link DentryMetrics}: the options and {@code build()} are
+     * {@link AdapterBuilder}'s, shared with dentry-prometheus. Not thread-safe; build once.
      */
-    public static final class Builder extends AdapterBuilder<Builder> {
+    public static final class Builder extends AdapterBuilder<Builder, DentryMetrics> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            super(sampleSource);
+            super(sampleSource, DentryMetrics::new);
         }
 
         /** Replaces the clock that paces reads and grace periods; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the binder; it reads nothing until it is bound.
-         *
-         * @return a binder to {@link #bindTo(MeterRegistry) bind} to one or more registries
-         */
-        public DentryMetrics build() {
-            return new DentryMetrics(newSampler());
         }
 
         @Override

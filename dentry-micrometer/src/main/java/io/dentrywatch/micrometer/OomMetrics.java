@@ -108,29 +108,19 @@ public final class OomMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Configures {@link OomMetrics}: the options are {@link OomAdapterBuilder}'s, shared with
-     * dentry-prometheus. Not thread-safe; build once.
+     * Configures {@link OomMetrics}: the options and {@code build()} are
+     * {@link OomAdapterBuilder}'s, shared with dentry-prometheus. Not thread-safe; build once.
      */
-    public static final class Builder extends OomAdapterBuilder<Builder> {
+    public static final class Builder extends OomAdapterBuilder<Builder, OomMetrics> {
 
         private Builder(Supplier<OomStats> stats) {
-            super(stats);
+            super(stats, OomMetrics::new);
         }
 
         /** Replaces the clock the retention is measured by; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the binder; it reads nothing until it is bound.
-         *
-         * @return a binder to {@link #bindTo(MeterRegistry) bind} to one or more registries
-         * @throws IllegalStateException if no node was set
-         */
-        public OomMetrics build() {
-            return new OomMetrics(newBook());
         }
 
         @Override

@@ -173,28 +173,19 @@ public final class DentryCollector implements MultiCollector {
     }
 
     /**
-     * Configures a {@link DentryCollector}: the options are {@link AdapterBuilder}'s, shared with
-     * dentry-micrometer. Not thread-safe; build once.
+     * Configures a {@link DentryCollector}: the options and {@code build()} are
+     * {@link AdapterBuilder}'s, shared with dentry-micrometer. Not thread-safe; build once.
      */
-    public static final class Builder extends AdapterBuilder<Builder> {
+    public static final class Builder extends AdapterBuilder<Builder, DentryCollector> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            super(sampleSource);
+            super(sampleSource, DentryCollector::new);
         }
 
         /** Replaces the clock that paces reads and grace periods; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the collector; it reads nothing until the first scrape.
-         *
-         * @return a collector to register with a {@code PrometheusRegistry}
-         */
-        public DentryCollector build() {
-            return new DentryCollector(newSampler());
         }
 
         @Override

@@ -119,29 +119,19 @@ public final class OomCollector implements MultiCollector {
     }
 
     /**
-     * Configures an {@link OomCollector}: the options are {@link OomAdapterBuilder}'s, shared with
-     * dentry-micrometer. Not thread-safe; build once.
+     * Configures an {@link OomCollector}: the options and {@code build()} are
+     * {@link OomAdapterBuilder}'s, shared with dentry-micrometer. Not thread-safe; build once.
      */
-    public static final class Builder extends OomAdapterBuilder<Builder> {
+    public static final class Builder extends OomAdapterBuilder<Builder, OomCollector> {
 
         private Builder(Supplier<OomStats> stats) {
-            super(stats);
+            super(stats, OomCollector::new);
         }
 
         /** Replaces the clock the retention is measured by; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the collector; it reads nothing until the first scrape.
-         *
-         * @return a collector to register with a {@code PrometheusRegistry}
-         * @throws IllegalStateException if no node was set
-         */
-        public OomCollector build() {
-            return new OomCollector(newBook());
         }
 
         @Override
