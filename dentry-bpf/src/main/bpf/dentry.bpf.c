@@ -224,58 +224,90 @@ int btf_kmem_cache_alloc(u64 *ctx)
 	return 0;
 }
 
+/* ---- what each hook counts, the same in fentry and kprobe mode ---- */
+
+static __always_inline void on_d_alloc(struct dentry *ret)
+{
+	if (ret)
+		count(ALLOC);
+}
+
+static __always_inline void on_d_instantiate(struct inode *inode)
+{
+	if (inode)
+		count(POSITIVE);
+}
+
+/* d_add(dentry, inode): lookups of filesystems like tmpfs; NULL inode caches a miss. */
+static __always_inline void on_d_add(struct inode *inode)
+{
+	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+}
+
+/* d_splice_alias(inode, dentry[, ops]) (retargeted to d_splice_alias_ops on 6.15+): most lookups. */
+static __always_inline void on_d_splice_alias(struct inode *inode)
+{
+	if (!inode)
+		count(NEGATIVE_LOOKUP);
+	else if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+}
+
+/* Anonymous dentries for file handles (NFS export, open_by_handle_at). */
+static __always_inline void on_d_obtain_alias(struct inode *inode)
+{
+	if (!IS_ERR_OR_NULL(inode))
+		count(POSITIVE);
+}
+
+/* d_delete: the only reference held, a positive dentry turns negative in place (unlink). */
+static __always_inline void on_d_delete(struct dentry *dentry)
+{
+	if (BPF_CORE_READ(dentry, d_inode) && BPF_CORE_READ(dentry, d_lockref.count) == 1)
+		count(NEGATIVE_UNLINK);
+}
+
 /* ---- fentry mode: BTF trampolines ---- */
 
 SEC("fexit/__d_alloc")
 int BPF_PROG(fexit_d_alloc, struct super_block *sb, const struct qstr *name, struct dentry *ret)
 {
-	if (ret)
-		count(ALLOC);
+	on_d_alloc(ret);
 	return 0;
 }
 
 SEC("fentry/__d_instantiate")
 int BPF_PROG(fentry_d_instantiate, struct dentry *dentry, struct inode *inode)
 {
-	if (inode)
-		count(POSITIVE);
+	on_d_instantiate(inode);
 	return 0;
 }
 
-/* d_add(dentry, inode): lookups of filesystems like tmpfs; NULL inode caches a miss. */
 SEC("fentry/d_add")
 int BPF_PROG(fentry_d_add, struct dentry *dentry, struct inode *inode)
 {
-	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+	on_d_add(inode);
 	return 0;
 }
 
-/* d_splice_alias(inode, dentry[, ops]) (retargeted to d_splice_alias_ops on 6.15+): most lookups. */
 SEC("fentry/d_splice_alias")
 int BPF_PROG(fentry_d_splice_alias, struct inode *inode, struct dentry *dentry)
 {
-	if (!inode)
-		count(NEGATIVE_LOOKUP);
-	else if (!IS_ERR_OR_NULL(inode))
-		count(POSITIVE);
+	on_d_splice_alias(inode);
 	return 0;
 }
 
-/* Anonymous dentries for file handles (NFS export, open_by_handle_at). */
 SEC("fentry/__d_obtain_alias")
 int BPF_PROG(fentry_d_obtain_alias, struct inode *inode)
 {
-	if (!IS_ERR_OR_NULL(inode))
-		count(POSITIVE);
+	on_d_obtain_alias(inode);
 	return 0;
 }
 
-/* d_delete: the only reference held, a positive dentry turns negative in place (unlink). */
 SEC("fentry/d_delete")
 int BPF_PROG(fentry_d_delete, struct dentry *dentry)
 {
-	if (BPF_CORE_READ(dentry, d_inode) && BPF_CORE_READ(dentry, d_lockref.count) == 1)
-		count(NEGATIVE_UNLINK);
+	on_d_delete(dentry);
 	return 0;
 }
 
@@ -291,49 +323,42 @@ int BPF_PROG(fentry_dentry_free, struct dentry *dentry)
 SEC("kretprobe/__d_alloc")
 int BPF_KRETPROBE(kretprobe_d_alloc, struct dentry *ret)
 {
-	if (ret)
-		count(ALLOC);
+	on_d_alloc(ret);
 	return 0;
 }
 
 SEC("kprobe/__d_instantiate")
 int BPF_KPROBE(kprobe_d_instantiate, struct dentry *dentry, struct inode *inode)
 {
-	if (inode)
-		count(POSITIVE);
+	on_d_instantiate(inode);
 	return 0;
 }
 
 SEC("kprobe/d_add")
 int BPF_KPROBE(kprobe_d_add, struct dentry *dentry, struct inode *inode)
 {
-	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+	on_d_add(inode);
 	return 0;
 }
 
 SEC("kprobe/d_splice_alias")
 int BPF_KPROBE(kprobe_d_splice_alias, struct inode *inode, struct dentry *dentry)
 {
-	if (!inode)
-		count(NEGATIVE_LOOKUP);
-	else if (!IS_ERR_OR_NULL(inode))
-		count(POSITIVE);
+	on_d_splice_alias(inode);
 	return 0;
 }
 
 SEC("kprobe/__d_obtain_alias")
 int BPF_KPROBE(kprobe_d_obtain_alias, struct inode *inode)
 {
-	if (!IS_ERR_OR_NULL(inode))
-		count(POSITIVE);
+	on_d_obtain_alias(inode);
 	return 0;
 }
 
 SEC("kprobe/d_delete")
 int BPF_KPROBE(kprobe_d_delete, struct dentry *dentry)
 {
-	if (BPF_CORE_READ(dentry, d_inode) && BPF_CORE_READ(dentry, d_lockref.count) == 1)
-		count(NEGATIVE_UNLINK);
+	on_d_delete(dentry);
 	return 0;
 }
 

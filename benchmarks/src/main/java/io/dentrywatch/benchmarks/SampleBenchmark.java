@@ -5,7 +5,6 @@ import io.dentrywatch.core.CgroupDentryCounts;
 import io.dentrywatch.core.CgroupKey;
 import io.dentrywatch.core.DentrySample;
 import io.dentrywatch.core.DentrySampler;
-import io.dentrywatch.core.SamplerAccess;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the cgroup map (batch lookup), the node counters and the reclaim histogram, then resolves every
  * cgroup id to its path (cached after the first sample) and checks each cgroup whose counts stood still
  * for removal (a stat of its directory: in this steady state all of them), and builds the sample.
- * {@code readCounts} is the map read alone, for comparison. The map also holds whatever else on the
- * host allocated dentries while the benchmark ran (a few cgroups).
+ * The map read alone is {@link MapPollBenchmark}'s. The map also holds whatever else on the host
+ * allocated dentries while the benchmark ran (a few cgroups).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -81,10 +80,5 @@ public class SampleBenchmark {
     @Benchmark
     public DentrySample sample() {
         return sampler.sample();
-    }
-
-    @Benchmark
-    public int readCounts() {
-        return SamplerAccess.readCounts(sampler);
     }
 }

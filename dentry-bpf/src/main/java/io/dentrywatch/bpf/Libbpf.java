@@ -1,5 +1,7 @@
 package io.dentrywatch.bpf;
 
+import static io.dentrywatch.bpf.LibbpfLibrary.plain;
+import static io.dentrywatch.bpf.LibbpfLibrary.withErrno;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -11,7 +13,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -28,7 +29,6 @@ final class Libbpf {
 
     private static final Logger LIBBPF_LOG = LoggerFactory.getLogger("io.dentrywatch.bpf.libbpf");
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIB = LibbpfLibrary.require();
 
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
@@ -111,20 +111,7 @@ final class Libbpf {
     private Libbpf() {
     }
 
-    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
-    }
-
-    private static MethodHandle withErrno(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    private static MemorySegment symbol(String name) {
-        return LIB.find(name).orElseThrow(() -> new BpfException.LibraryMissing(
-                "libbpf has no " + name + ": libbpf 1.1 or newer is needed (Debian 12+: apt-get install libbpf1)"));
-    }
-
-    /** The errno a {@link #withErrno} call left in {@code state}. */
+    /** The errno a {@link LibbpfLibrary#withErrno} call left in {@code state}. */
     static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }

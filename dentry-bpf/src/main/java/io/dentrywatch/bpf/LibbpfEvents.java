@@ -1,13 +1,12 @@
 package io.dentrywatch.bpf;
 
+import static io.dentrywatch.bpf.LibbpfLibrary.plain;
+import static io.dentrywatch.bpf.LibbpfLibrary.withErrno;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -17,9 +16,6 @@ import java.lang.invoke.MethodHandle;
  * {@code -errno}.
  */
 final class LibbpfEvents {
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIB = LibbpfLibrary.require();
 
     // typedef int (*ring_buffer_sample_fn)(void *ctx, void *data, size_t size)
     static final FunctionDescriptor RING_SAMPLE = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
@@ -54,18 +50,5 @@ final class LibbpfEvents {
     static final MethodHandle PERF_BUFFER_FREE = plain("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
 
     private LibbpfEvents() {
-    }
-
-    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
-    }
-
-    private static MethodHandle withErrno(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    private static MemorySegment symbol(String name) {
-        return LIB.find(name).orElseThrow(() -> new BpfException.LibraryMissing(
-                "libbpf has no " + name + ": libbpf 1.1 or newer is needed (Debian 12+: apt-get install libbpf1)"));
     }
 }

@@ -1,6 +1,5 @@
 package io.dentrywatch.bpf;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -14,12 +13,11 @@ import java.lang.invoke.MethodType;
  * kernel drops because a CPU's buffer is full are reported by the kernel and counted in
  * {@link #lostRecords()}.
  */
-public final class PerfBuffer implements EventBuffer {
+public final class PerfBuffer extends LibbpfReader implements EventBuffer {
 
     /** {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY}. */
     public static final int MAP_TYPE = 4;
 
-    private static final int EINTR = 4;
     private static final MethodHandle SAMPLE;
     private static final MethodHandle LOST;
 
@@ -35,33 +33,17 @@ public final class PerfBuffer implements EventBuffer {
         }
     }
 
-    private final String name;
-    private final RecordHandler handler;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment handle;
-    private int handled;
-    private volatile long lost;
-    private volatile boolean closed;
-
     private PerfBuffer(BpfMap map, int fd, int pagesPerCpu, RecordHandler handler) {
-        this.name = map.name();
-        this.handler = handler;
-        try {
-            Linker linker = Linker.nativeLinker();
-            MemorySegment sample = linker.upcallStub(SAMPLE.bindTo(this), LibbpfEvents.PERF_SAMPLE, arena);
-            MemorySegment lostCallback = linker.upcallStub(LOST.bindTo(this), LibbpfEvents.PERF_LOST, arena);
-            MemorySegment state = arena.allocate(Libbpf.CALL_STATE);
-            MemorySegment pb = (MemorySegment) LibbpfEvents.PERF_BUFFER_NEW.invokeExact(
-                    state, fd, (long) pagesPerCpu, sample, lostCallback, MemorySegment.NULL, MemorySegment.NULL);
-            if (pb.equals(MemorySegment.NULL)) {
-                throw BpfException.fromErrno(Libbpf.errno(state), "create a perf buffer reader on map " + name
-                        + " (" + pagesPerCpu + " pages per CPU)");
-            }
-            this.handle = pb;
-        } catch (Throwable t) {
-            arena.close();
-            throw BpfObject.rethrow(t);
-        }
+        super("perf buffer " + map.name(), "create a perf buffer reader on map " + map.name()
+                        + " (" + pagesPerCpu + " pages per CPU)", handler,
+                LibbpfEvents.PERF_BUFFER_POLL, LibbpfEvents.PERF_BUFFER_FREE,
+                (owner, arena, state) -> {
+                    Linker linker = Linker.nativeLinker();
+                    MemorySegment sample = linker.upcallStub(SAMPLE.bindTo(owner), LibbpfEvents.PERF_SAMPLE, arena);
+                    MemorySegment lost = linker.upcallStub(LOST.bindTo(owner), LibbpfEvents.PERF_LOST, arena);
+                    return (MemorySegment) LibbpfEvents.PERF_BUFFER_NEW.invokeExact(
+                            state, fd, (long) pagesPerCpu, sample, lost, MemorySegment.NULL, MemorySegment.NULL);
+                });
     }
 
     /**
@@ -87,60 +69,13 @@ public final class PerfBuffer implements EventBuffer {
         return new PerfBuffer(map, map.fd(), pagesPerCpu, handler);
     }
 
-    @Override
-    public int poll(int timeoutMillis) {
-        requireOpen();
-        handled = 0;
-        int rc = BpfObject.call(() -> (int) LibbpfEvents.PERF_BUFFER_POLL.invokeExact(handle, timeoutMillis));
-        if (rc < 0 && rc != -EINTR) {
-            throw BpfException.fromErrno(rc, "poll perf buffer " + name);
-        }
-        return handled;
-    }
-
-    @Override
-    public long lostRecords() {
-        return lost;
-    }
-
-    /** The sample upcall: never lets anything escape into native code. */
+    /** The sample upcall. */
     private void sample(MemorySegment context, int cpu, MemorySegment data, int size) {
-        handled++;
-        try {
-            handler.onRecord(data.reinterpret(Integer.toUnsignedLong(size)));
-        } catch (Throwable t) {
-            lost++; // only the polling thread writes
-        }
+        deliver(data, Integer.toUnsignedLong(size));
     }
 
     /** The lost upcall: the kernel dropped {@code count} records of one CPU. */
     private void lost(MemorySegment context, int cpu, long count) {
-        lost += count;
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            LibbpfEvents.PERF_BUFFER_FREE.invokeExact(handle);
-        } catch (Throwable t) {
-            throw BpfObject.rethrow(t);
-        } finally {
-            arena.close();
-        }
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("perf buffer " + name + " is closed");
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "perf buffer " + name;
+        dropped(count);
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -19,15 +20,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The meters of one binder in every registry it is bound to, kept in step with its readings: what
- * {@link DentryMetrics} and {@link OomMetrics} share. Every meter's function asks the source for the
- * current reading (so a scrape is what reads), and a reading not applied yet updates every meter's value,
- * registers the meters it adds and removes those it no longer has. The values live here, strongly held,
- * because Micrometer holds a meter's state only weakly. Thread-safe.
+ * What {@link DentryMetrics} and {@link OomMetrics} are: a binder whose meters, in every registry it is
+ * bound to, are kept in step with its readings. A subclass gives the source of readings and the meters a
+ * reading calls for. Every meter's function asks the source for the current reading (so a scrape is what
+ * reads), and a reading not applied yet updates every meter's value, registers the meters it adds and
+ * removes those it no longer has. The values live here, strongly held, because Micrometer holds a meter's
+ * state only weakly. Thread-safe.
  *
  * @param <R> the reading type; a source returns the same instance while nothing changed
  */
-final class BoundMeters<R> {
+abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permits DentryMetrics, OomMetrics {
 
     private final String owner;
     private final Supplier<R> source;
@@ -53,8 +55,14 @@ final class BoundMeters<R> {
         this.meters = meters;
     }
 
-    /** Reads and registers every meter with the registry. */
-    void bindTo(MeterRegistry registry) {
+    /**
+     * Reads (as {@link #refresh()} does) and registers this binder's meters with the registry; may be
+     * called for several registries.
+     *
+     * @throws IllegalStateException if this binder is closed
+     */
+    @Override
+    public final void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         R reading = source.get();
         meterLock.lock();
@@ -69,8 +77,14 @@ final class BoundMeters<R> {
         }
     }
 
-    /** Reads and updates every meter: values, meters added, meters gone. */
-    void refresh() {
+    /**
+     * Reads and updates every meter: values, containers that appeared, containers whose series went (past
+     * their grace or retention). {@link DentryMetrics} reads the kernel unless its last read is younger than
+     * the minimum interval; {@link OomMetrics} reads the watcher's counts. Registries read through the
+     * meters anyway; call this before a scrape to make the scrape show containers that appeared since the
+     * last one.
+     */
+    public final void refresh() {
         R reading = source.get();
         meterLock.lock();
         try {
@@ -80,8 +94,9 @@ final class BoundMeters<R> {
         }
     }
 
-    /** Removes every meter from every registry; reads nothing more. */
-    void close() {
+    /** Removes this binder's meters from every registry it was bound to; it reads nothing more. */
+    @Override
+    public final void close() {
         meterLock.lock();
         try {
             closed = true;

@@ -10,7 +10,6 @@ import io.dentrywatch.core.export.Reading;
 import io.dentrywatch.core.export.ReclaimDurationHistogram;
 import io.dentrywatch.core.export.SeriesLabels;
 import io.dentrywatch.core.export.ThrottledSampler;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
@@ -49,12 +48,10 @@ import java.util.function.Supplier;
  * <p>The bookkeeping behind this (read throttling, series cap, grace, monotonic counts) is dentry-core's
  * {@link io.dentrywatch.core.export}, shared with dentry-prometheus; this class maps it to meters.
  */
-public final class DentryMetrics implements MeterBinder, AutoCloseable {
-
-    private final BoundMeters<Reading> meters;
+public final class DentryMetrics extends BoundMeters<Reading> implements MeterBinder, AutoCloseable {
 
     private DentryMetrics(ThrottledSampler sampler) {
-        this.meters = new BoundMeters<>("DentryMetrics", sampler::read, DentryMetrics::meters);
+        super("DentryMetrics", sampler::read, DentryMetrics::meters);
     }
 
     /**
@@ -67,33 +64,6 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {
         return new Builder(sampleSource);
-    }
-
-    /**
-     * Reads the kernel (unless the last read is recent enough) and registers this binder's meters with
-     * the registry; may be called for several registries.
-     *
-     * @throws IllegalStateException if this binder is closed
-     */
-    @Override
-    public void bindTo(MeterRegistry registry) {
-        meters.bindTo(registry);
-    }
-
-    /**
-     * Reads the kernel unless the last read is younger than the minimum interval, then updates every
-     * meter: values, containers that appeared, containers whose grace period ended. Registries read
-     * the kernel through the meters anyway; call this before a scrape to make the scrape show
-     * containers that appeared since the last one.
-     */
-    public void refresh() {
-        meters.refresh();
-    }
-
-    /** Removes this binder's meters from every registry it was bound to; it reads nothing more. */
-    @Override
-    public void close() {
-        meters.close();
     }
 
     /** Every meter the reading calls for, with its value: the Micrometer twin of DentryCollector's snapshots. */
@@ -169,28 +139,19 @@ public final class DentryMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Configures {@link DentryMetrics}: the options are {@link AdapterBuilder}'s, shared with
-     * dentry-prometheus. Not thread-safe; build once.
+     * Configures {@link DentryMetrics}: the options and {@code build()} are
+     * {@link AdapterBuilder}'s, shared with dentry-prometheus. Not thread-safe; build once.
      */
-    public static final class Builder extends AdapterBuilder<Builder> {
+    public static final class Builder extends AdapterBuilder<Builder, DentryMetrics> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            super(sampleSource);
+            super(sampleSource, DentryMetrics::new);
         }
 
         /** Replaces the clock that paces reads and grace periods; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the binder; it reads nothing until it is bound.
-         *
-         * @return a binder to {@link #bindTo(MeterRegistry) bind} to one or more registries
-         */
-        public DentryMetrics build() {
-            return new DentryMetrics(newSampler());
         }
 
         @Override

@@ -8,7 +8,6 @@ import io.dentrywatch.core.export.OomReading;
 import io.dentrywatch.core.export.OomSeries;
 import io.dentrywatch.core.export.OomSeriesBook;
 import io.dentrywatch.core.export.SeriesLabels;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.InstantSource;
@@ -40,12 +39,10 @@ import java.util.function.Supplier;
  * <p>The bookkeeping is dentry-core's {@link OomSeriesBook}, shared with dentry-prometheus; this class maps
  * it to meters.
  */
-public final class OomMetrics implements MeterBinder, AutoCloseable {
-
-    private final BoundMeters<OomReading> meters;
+public final class OomMetrics extends BoundMeters<OomReading> implements MeterBinder, AutoCloseable {
 
     private OomMetrics(OomSeriesBook book) {
-        this.meters = new BoundMeters<>("OomMetrics", book::read, OomMetrics::meters);
+        super("OomMetrics", book::read, OomMetrics::meters);
     }
 
     /**
@@ -57,31 +54,6 @@ public final class OomMetrics implements MeterBinder, AutoCloseable {
      */
     public static Builder builder(Supplier<OomStats> stats) {
         return new Builder(stats);
-    }
-
-    /**
-     * Reads the watcher's counts and registers this binder's meters with the registry; may be called for
-     * several registries.
-     *
-     * @throws IllegalStateException if this binder is closed
-     */
-    @Override
-    public void bindTo(MeterRegistry registry) {
-        meters.bindTo(registry);
-    }
-
-    /**
-     * Reads the watcher's counts and updates every meter: values, containers with a first kill, containers
-     * whose series went. Call it before a scrape to make the scrape show containers killed since the last one.
-     */
-    public void refresh() {
-        meters.refresh();
-    }
-
-    /** Removes this binder's meters from every registry it was bound to; it reads nothing more. */
-    @Override
-    public void close() {
-        meters.close();
     }
 
     /** Every meter the reading calls for, with its value: the Micrometer twin of OomCollector's snapshots. */
@@ -108,29 +80,19 @@ public final class OomMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Configures {@link OomMetrics}: the options are {@link OomAdapterBuilder}'s, shared with
-     * dentry-prometheus. Not thread-safe; build once.
+     * Configures {@link OomMetrics}: the options and {@code build()} are
+     * {@link OomAdapterBuilder}'s, shared with dentry-prometheus. Not thread-safe; build once.
      */
-    public static final class Builder extends OomAdapterBuilder<Builder> {
+    public static final class Builder extends OomAdapterBuilder<Builder, OomMetrics> {
 
         private Builder(Supplier<OomStats> stats) {
-            super(stats);
+            super(stats, OomMetrics::new);
         }
 
         /** Replaces the clock the retention is measured by; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the binder; it reads nothing until it is bound.
-         *
-         * @return a binder to {@link #bindTo(MeterRegistry) bind} to one or more registries
-         * @throws IllegalStateException if no node was set
-         */
-        public OomMetrics build() {
-            return new OomMetrics(newBook());
         }
 
         @Override

@@ -18,7 +18,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -58,12 +57,10 @@ import static io.dentrywatch.prometheus.Snapshots.metadata;
  * <p>The bookkeeping behind this (read throttling, series cap, grace, monotonic counts) is dentry-core's
  * {@link io.dentrywatch.core.export}, shared with dentry-micrometer; this class maps it to snapshots.
  */
-public final class DentryCollector implements MultiCollector {
-
-    private final ThrottledSampler sampler;
+public final class DentryCollector extends ReadingCollector<Reading> implements MultiCollector {
 
     private DentryCollector(ThrottledSampler sampler) {
-        this.sampler = sampler;
+        super(sampler::read, DentryCollector::snapshots, Families.SAMPLER);
     }
 
     /**
@@ -76,18 +73,6 @@ public final class DentryCollector implements MultiCollector {
      */
     public static Builder builder(Supplier<DentrySample> sampleSource) {
         return new Builder(sampleSource);
-    }
-
-    /** Reads the kernel if the last read is older than the minimum interval, and returns every family. */
-    @Override
-    public MetricSnapshots collect() {
-        return snapshots(sampler.read());
-    }
-
-    /** The families this collector can emit, so that a registry rejects a second one with the same names. */
-    @Override
-    public List<MetricFamilyDescriptor> getMetricFamilyDescriptors() {
-        return Families.SAMPLER;
     }
 
     private static MetricSnapshots snapshots(Reading reading) {
@@ -173,28 +158,19 @@ public final class DentryCollector implements MultiCollector {
     }
 
     /**
-     * Configures a {@link DentryCollector}: the options are {@link AdapterBuilder}'s, shared with
-     * dentry-micrometer. Not thread-safe; build once.
+     * Configures a {@link DentryCollector}: the options and {@code build()} are
+     * {@link AdapterBuilder}'s, shared with dentry-micrometer. Not thread-safe; build once.
      */
-    public static final class Builder extends AdapterBuilder<Builder> {
+    public static final class Builder extends AdapterBuilder<Builder, DentryCollector> {
 
         private Builder(Supplier<DentrySample> sampleSource) {
-            super(sampleSource);
+            super(sampleSource, DentryCollector::new);
         }
 
         /** Replaces the clock that paces reads and grace periods; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the collector; it reads nothing until the first scrape.
-         *
-         * @return a collector to register with a {@code PrometheusRegistry}
-         */
-        public DentryCollector build() {
-            return new DentryCollector(newSampler());
         }
 
         @Override

@@ -12,7 +12,6 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -51,12 +50,10 @@ import static io.dentrywatch.prometheus.Snapshots.labels;
  * <p>The bookkeeping is dentry-core's {@link OomSeriesBook}, shared with dentry-micrometer; this class maps
  * it to snapshots.
  */
-public final class OomCollector implements MultiCollector {
-
-    private final OomSeriesBook book;
+public final class OomCollector extends ReadingCollector<OomReading> implements MultiCollector {
 
     private OomCollector(OomSeriesBook book) {
-        this.book = book;
+        super(book::read, OomCollector::snapshots, Families.OOM);
     }
 
     /**
@@ -68,18 +65,6 @@ public final class OomCollector implements MultiCollector {
      */
     public static Builder builder(Supplier<OomStats> stats) {
         return new Builder(stats);
-    }
-
-    /** Reads the watcher's counts and returns every family that has a series. */
-    @Override
-    public MetricSnapshots collect() {
-        return snapshots(book.read());
-    }
-
-    /** The families this collector can emit, so that a registry rejects a second one with the same names. */
-    @Override
-    public List<MetricFamilyDescriptor> getMetricFamilyDescriptors() {
-        return Families.OOM;
     }
 
     private static MetricSnapshots snapshots(OomReading reading) {
@@ -119,29 +104,19 @@ public final class OomCollector implements MultiCollector {
     }
 
     /**
-     * Configures an {@link OomCollector}: the options are {@link OomAdapterBuilder}'s, shared with
-     * dentry-micrometer. Not thread-safe; build once.
+     * Configures an {@link OomCollector}: the options and {@code build()} are
+     * {@link OomAdapterBuilder}'s, shared with dentry-micrometer. Not thread-safe; build once.
      */
-    public static final class Builder extends OomAdapterBuilder<Builder> {
+    public static final class Builder extends OomAdapterBuilder<Builder, OomCollector> {
 
         private Builder(Supplier<OomStats> stats) {
-            super(stats);
+            super(stats, OomCollector::new);
         }
 
         /** Replaces the clock the retention is measured by; for this package's tests. */
         @Override
         protected Builder clock(InstantSource clock) {
             return super.clock(clock);
-        }
-
-        /**
-         * Builds the collector; it reads nothing until the first scrape.
-         *
-         * @return a collector to register with a {@code PrometheusRegistry}
-         * @throws IllegalStateException if no node was set
-         */
-        public OomCollector build() {
-            return new OomCollector(newBook());
         }
 
         @Override

@@ -6,23 +6,26 @@ import io.dentrywatch.core.DentrySample;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The options every metric adapter's builder offers (how cgroups become containers, how often the
- * kernel is read, the series cap, the grace period), with their defaults and checks, written once:
- * {@code DentryCollector.Builder} and {@code DentryMetrics.Builder} extend it and add only
- * {@code build()}. Not thread-safe; build once.
+ * kernel is read, the series cap, the grace period), with their defaults and checks, and
+ * {@link #build()}, written once: {@code DentryCollector.Builder} and {@code DentryMetrics.Builder}
+ * extend it and add only how the adapter is made from its sampler. Not thread-safe; build once.
  *
  * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}:
  * pod UID and container id for pod cgroups, the systemd unit or the path for the rest), a 1 s minimum
  * read interval, 1000 container series, 5 minutes of grace.
  *
  * @param <B> the adapter's builder, which every setter returns
+ * @param <A> the adapter it builds
  */
-public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
+public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
 
     private final Supplier<DentrySample> sampleSource;
+    private final Function<ThrottledSampler, A> adapter;
     private ExportSettings settings = ExportSettings.defaults();
 
     /**
@@ -30,9 +33,11 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
      *
      * @param sampleSource called when a scrape or a meter read needs a reading, at most once per minimum
      *                     read interval; typically {@code sampler::sample}
+     * @param adapter      makes the adapter over its sampler; typically the adapter's constructor
      */
-    protected AdapterBuilder(Supplier<DentrySample> sampleSource) {
+    protected AdapterBuilder(Supplier<DentrySample> sampleSource, Function<ThrottledSampler, A> adapter) {
         this.sampleSource = Objects.requireNonNull(sampleSource, "sampleSource");
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
     }
 
     /**
@@ -103,12 +108,13 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
     }
 
     /**
-     * A new sampler over the source with the settings made so far, for the adapter's {@code build()}.
+     * Builds the adapter over a new sampler with the options set so far; it reads nothing until a scrape
+     * or a meter read first asks.
      *
-     * @return a sampler that reads nothing until it is first asked
+     * @return the adapter: a collector to register, or a binder to bind
      */
-    protected final ThrottledSampler newSampler() {
-        return new ThrottledSampler(sampleSource, settings);
+    public final A build() {
+        return adapter.apply(new ThrottledSampler(sampleSource, settings));
     }
 
     /**

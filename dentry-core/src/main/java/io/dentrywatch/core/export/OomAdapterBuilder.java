@@ -7,25 +7,29 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The options every OOM metric adapter's builder offers (the node label, how cgroups become containers,
  * the series cap, how long a container's series outlives its latest kill, what the watcher cannot do),
- * with their defaults and checks, written once: {@code OomCollector.Builder} and {@code OomMetrics.Builder}
- * extend it and add only {@code build()}. Not thread-safe; build once.
+ * with their defaults and checks, and {@link #build()}, written once: {@code OomCollector.Builder} and
+ * {@code OomMetrics.Builder} extend it and add only how the adapter is made from its book. Not thread-safe;
+ * build once.
  *
  * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}),
  * 1000 container series, a retention of one day, nothing degraded. The node has no default.
  *
  * @param <B> the adapter's builder, which every setter returns
+ * @param <A> the adapter it builds
  */
-public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B>> {
+public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
 
     /** How long a container's series stays after its latest kill unless set otherwise: a day. */
     public static final Duration DEFAULT_SERIES_RETENTION = Duration.ofDays(1);
 
     private final Supplier<OomStats> stats;
+    private final Function<OomSeriesBook, A> adapter;
     private String node;
     private ContainerResolver containerResolver = ExportSettings.defaultContainerResolver();
     private int maxContainerSeries = ExportSettings.DEFAULT_MAX_CONTAINER_SERIES;
@@ -36,10 +40,12 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B>> {
     /**
      * Starts a builder over the watcher's counts.
      *
-     * @param stats called at every scrape (or meter read); typically {@code watcher::stats}, a cheap snapshot
+     * @param stats   called at every scrape (or meter read); typically {@code watcher::stats}, a cheap snapshot
+     * @param adapter makes the adapter over its book; typically the adapter's constructor
      */
-    protected OomAdapterBuilder(Supplier<OomStats> stats) {
+    protected OomAdapterBuilder(Supplier<OomStats> stats, Function<OomSeriesBook, A> adapter) {
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
     }
 
     /**
@@ -121,17 +127,19 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B>> {
     }
 
     /**
-     * A new book over the watcher's counts with the settings made so far, for the adapter's {@code build()}.
+     * Builds the adapter over a new book with the settings made so far; it reads nothing until a scrape or a
+     * meter read first asks.
      *
-     * @return a book that reads nothing until it is first asked
+     * @return the adapter: a collector to register, or a binder to bind
      * @throws IllegalStateException if no node was set
      */
-    protected final OomSeriesBook newBook() {
+    public final A build() {
         if (node == null) {
             throw new IllegalStateException("node is not set: every OOM family is labelled with the node's name"
                     + " (for example from NODE_NAME)");
         }
-        return new OomSeriesBook(stats, node, containerResolver, maxContainerSeries, seriesRetention, degraded, clock);
+        return adapter.apply(new OomSeriesBook(stats, node, containerResolver, maxContainerSeries, seriesRetention,
+                degraded, clock));
     }
 
     /**

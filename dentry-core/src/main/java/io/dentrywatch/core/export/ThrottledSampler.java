@@ -49,7 +49,7 @@ public final class ThrottledSampler {
 
     /**
      * Creates a sampler that reads nothing until {@link #read()} is first called; adapters get theirs
-     * from {@link AdapterBuilder#newSampler()}.
+     * from {@link AdapterBuilder#build()}.
      *
      * @param source   the samples, typically {@code DentrySampler::sample}; called under a lock, at most
      *                 once per minimum read interval

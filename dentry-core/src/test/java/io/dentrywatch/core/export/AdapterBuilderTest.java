@@ -21,19 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** What an adapter's builder inherits: the defaults, options that reach the sampler, and bad ones refused at once. */
 class AdapterBuilderTest {
 
-    /** The smallest adapter: its build() is the sampler. */
-    private static final class TestBuilder extends AdapterBuilder<TestBuilder> {
+    /** The smallest adapter: the sampler itself. */
+    private static final class TestBuilder extends AdapterBuilder<TestBuilder, ThrottledSampler> {
         TestBuilder(Supplier<DentrySample> source) {
-            super(source);
+            super(source, sampler -> sampler);
         }
 
         @Override
         protected TestBuilder self() {
             return this;
-        }
-
-        ThrottledSampler build() {
-            return newSampler();
         }
     }
 

@@ -268,14 +268,10 @@ class OomSeriesBookTest {
                 .degraded(List.of("no scope")).clock(clock);
     }
 
-    /** The shared builder as an adapter extends it. */
-    private static final class Builder extends OomAdapterBuilder<Builder> {
+    /** The shared builder as an adapter extends it; the adapter is the book itself. */
+    private static final class Builder extends OomAdapterBuilder<Builder, OomSeriesBook> {
         Builder(Supplier<OomStats> source) {
-            super(source);
-        }
-
-        OomSeriesBook build() {
-            return newBook();
+            super(source, book -> book);
         }
 
         @Override
