@@ -62,7 +62,9 @@ for m in "${MODE_LIST[@]}"; do
     esac
 done
 [[ -x "$NATIVE_DIR/churn" && "$NATIVE_DIR/churn" -nt "$BENCH_DIR/src/main/c/churn.c" ]] || bench_build_native churn
-[[ ",$MODES," == *,floor,* ]] && bench_build_bpf floor
+if [[ ",$MODES," == *,floor,* ]]; then
+    [[ -f "$NATIVE_DIR/floor.bpf.o" && "$NATIVE_DIR/floor.bpf.o" -nt "$BENCH_DIR/src/main/bpf/floor.bpf.c" ]] || bench_build_bpf floor
+fi
 
 OUT="${BENCH_OUT:-$BENCH_DIR/target/hotpath}"
 mkdir -p "$OUT"
@@ -161,6 +163,8 @@ stop_tool() {
         floor | programs-*)
             kill -INT "$TOOL_PID"
             wait "$TOOL_PID" 2>/dev/null || true
+            COUNTED=$(sed -n 's/^counted //p' "$TOOL_LOG")
+            COUNTED="${COUNTED:--}"
             ;;
         bpftrace*)
             kill -INT "$TOOL_PID"
