@@ -35,7 +35,12 @@ static __always_inline u64 kernfs_node_ino(struct kernfs_node *kn)
 {
 	if (!kn)
 		return 0;
-	if (bpf_core_type_exists(union kernfs_node_id)) {
+	/*
+	 * Asked of a flavor of struct kernfs_node, not as bpf_core_type_exists(union kernfs_node_id): a
+	 * type missing from vmlinux BTF makes libbpf (1.1) search the modules' BTF, which needs
+	 * CAP_SYS_ADMIN, and the whole load fails with EPERM under CAP_BPF + CAP_PERFMON alone.
+	 */
+	if (bpf_core_field_exists(struct kernfs_node___pre55, id.ino)) {
 		struct kernfs_node___pre55 *old = (void *)kn;
 		return BPF_CORE_READ(old, id.ino);
 	}

@@ -135,6 +135,18 @@ class DentrySamplerKernelTest {
     }
 
     @Test
+    void theDaemonSetsCapabilitiesAreEnough() throws Exception {
+        // deploy/kubernetes/daemonset.yaml: uid 0 with every capability dropped but these four
+        List<String> out = childJvm(List.of("setpriv", "--bounding-set=-all,+bpf,+perfmon,+sys_resource,+syslog",
+                "--inh-caps=-all"), List.of("-D" + KernelTestSupport.MODE_PROPERTY + "=" + KernelTestSupport.attachMode()));
+        try (DentrySampler root = DentrySampler.builder().attachMode(KernelTestSupport.attachMode()).build()) {
+            assertTrue(out.contains("mode=" + root.mode()), "the mode root gets, " + root.mode() + ": " + out);
+        }
+        assertTrue(out.stream().noneMatch(l -> l.startsWith("degraded=")), out.toString());
+        assertTrue(out.contains("oomWatching=true"), out.toString());
+    }
+
+    @Test
     void aMissingLibbpfNamesThePackageAndTheNodeIsStillServed() throws Exception {
         List<String> out = childJvm(List.of(), List.of("-Ddentrywatch.libbpf=/nonexistent/libbpf.so.1"));
         assertTrue(out.contains("mode=NONE"), out.toString());
