@@ -321,10 +321,23 @@ final class DentryProbes implements AutoCloseable {
         if (name.startsWith("tp_")) {
             program.attachRawTracepoint(target);
         } else if (name.startsWith("kprobe_") || name.startsWith("kretprobe_")) {
-            program.attachKprobe(target, name.startsWith("kretprobe_"));
+            try {
+                program.attachKprobe(target, name.startsWith("kretprobe_"));
+            } catch (BpfException.PermissionDenied e) {
+                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(), e.errno());
+            }
         } else {
             program.attach();
         }
+    }
+
+    /** Why a privileged process may still be refused a kprobe perf event, and what to do. */
+    private static String perfEventParanoia() {
+        Path paranoid = Path.of("/proc/sys/kernel/perf_event_paranoid");
+        String level = Files.isReadable(paranoid) ? ProcFiles.read(paranoid).strip() : "unknown";
+        return "kernel.perf_event_paranoid is " + level + ": above 2, a restriction Debian's kernels add (5.10 and 6.1"
+                + " measured), kprobe perf events need CAP_SYS_ADMIN, CAP_PERFMON is not enough; set"
+                + " kernel.perf_event_paranoid=2, add SYS_ADMIN, or use fentry mode (AUTO tries it first)";
     }
 
     /** Which hook targets exist on this kernel, checked before anything is loaded; fails if the mode cannot work at all. */

@@ -87,7 +87,7 @@ final class BpftraceOracle implements AutoCloseable {
     /** Stops bpftrace (SIGINT makes it print its maps) and returns its count per cgroup id. */
     Map<Long, Long> stop() throws Exception {
         new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(180, TimeUnit.SECONDS)) { // detaching kprobes in a loaded TCG guest takes a while
             process.destroyForcibly();
             throw new IllegalStateException("bpftrace did not exit on SIGINT");
         }
