@@ -7,8 +7,9 @@
 #              cgroups, /metrics for 1,000 containers; -prof gc        -> target/jmh.txt, target/jmh.json
 #   poll       the Java map reader against a C libbpf reader of the same pinned map, alternating
 #                                                                       -> target/poll-comparison.{txt,csv}
-#   hotpath    churn timed without probes, with the exporter, with bpftrace (benchmarks/hotpath.sh)
-#                                                                       -> target/hotpath/
+#   hotpath    churn timed without probes, with empty programs, with dentrywatch's programs alone, with
+#              the exporter, with bpftrace; on tmpfs and on ext4 (benchmarks/hotpath.sh)
+#                                                                       -> target/hotpath/, target/hotpath-ext4/
 #              (the kernel matrix in qemu, benchmarks/hotpath-vm.sh, and probe-cost.sh run apart)
 #   footprint  exporter RSS over 10 minutes with 1,000 active cgroups, start to first scrape, JVM
 #              flag sets side by side (benchmarks/footprint.sh)         -> target/footprint/
@@ -76,13 +77,15 @@ if wants poll; then
         | tee -a "$BENCH_DIR/target/poll-comparison.txt"
 fi
 
+HOTPATH_MODES=baseline,floor,programs-raw,programs-btf,dentrywatch,dentrywatch-none,bpftrace
 if wants hotpath; then
     bench_log "hot path"
     if [[ -n "$QUICK" ]]; then
         "$BENCH_DIR/hotpath.sh" --rounds 1 --lookups 200000 --creates 20000 \
-            --modes baseline,dentrywatch,dentrywatch-none,bpftrace
+            --modes "$HOTPATH_MODES"
     else
-        "$BENCH_DIR/hotpath.sh" --rounds 7 --modes baseline,dentrywatch,dentrywatch-v2,dentrywatch-none,bpftrace
+        "$BENCH_DIR/hotpath.sh" --rounds 7 --modes "$HOTPATH_MODES"
+        BENCH_OUT="$BENCH_DIR/target/hotpath-ext4" "$BENCH_DIR/hotpath.sh" --fs ext4 --rounds 5 --modes "$HOTPATH_MODES"
     fi
 fi
 
