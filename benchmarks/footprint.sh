@@ -24,7 +24,7 @@ CGROUPS=1000
 INTERVAL=5
 STARTS=5
 ONLY=""
-DEFAULT_VARIANTS="jvm-defaults,image-xmx48,image-xmx32,image,image-xmx16,image+aot"
+DEFAULT_VARIANTS="jvm-defaults,image,image-xmx32,image-xmx24,image+aot"
 VARIANT_NAMES="$DEFAULT_VARIANTS"
 BEFORE_JAR=""
 while [[ $# -gt 0 ]]; do
