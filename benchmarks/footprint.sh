@@ -4,6 +4,14 @@
 # side (same cgroups, same scrapes, same time).
 #
 #   sudo benchmarks/footprint.sh [--duration SECONDS] [--cgroups N] [--interval SECONDS] [--starts N] [--only rss|start]
+#                                [--variants NAME,NAME,...] [--before-jar JAR]
+#
+# A variant's name says its flags: "jvm-defaults" (java -jar, nothing else), or "image" (deploy/Dockerfile's
+# flags and MALLOC_ARENA_MAX=2) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
+# JDK 25 AOT cache from a training run), "+appcds" (an AppCDS archive from a training run), "+coh"
+# (-XX:+UseCompactObjectHeaders), "+before" (runs --before-jar instead of this build's jar: an exporter
+# built from an earlier commit, for a before/after comparison on the same cgroups). Start-time ratios are taken against the "image" variant, which is
+# always run. The default set is DEFAULT_VARIANTS below.
 #
 # Needs the exporter jar (benchmarks/run.sh builds it: ./mvnw -pl examples/exporter -am package).
 # Results: benchmarks/target/footprint/{rss.csv,starts.csv,summary.txt}. Leaves no cgroup, process
@@ -16,6 +24,9 @@ CGROUPS=1000
 INTERVAL=5
 STARTS=5
 ONLY=""
+DEFAULT_VARIANTS="jvm-defaults,image,image-xmx32,image-xmx24,image+aot"
+VARIANT_NAMES="$DEFAULT_VARIANTS"
+BEFORE_JAR=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --duration) DURATION="$2"; shift 2 ;;
@@ -23,6 +34,8 @@ while [[ $# -gt 0 ]]; do
         --interval) INTERVAL="$2"; shift 2 ;;
         --starts) STARTS="$2"; shift 2 ;;
         --only) ONLY="$2"; shift 2 ;;
+        --variants) VARIANT_NAMES="$2"; shift 2 ;;
+        --before-jar) BEFORE_JAR="$(realpath "$2")"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -32,7 +45,7 @@ bench_build_native churn
 
 OUT="$BENCH_DIR/target/footprint"
 mkdir -p "$OUT"
-rm -f "$OUT/starts.csv" "$OUT/rss.csv"
+rm -f "$OUT/starts.csv" "$OUT/rss.csv" "$OUT"/heap-*.txt
 CG_PARENT="$(bench_cgroup_base)/dwbench-footprint-$$"
 SHM_DIR="/dev/shm/dwbench-footprint-$$"
 PIDS=()
@@ -49,27 +62,49 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 IMAGE_FLAGS="$(bench_image_flags)"
-XMX32_FLAGS="${IMAGE_FLAGS/-Xmx48m/-Xmx32m}"
-XMX24_FLAGS="${IMAGE_FLAGS/-Xmx48m/-Xmx24m}"
 AOT="$OUT/exporter.aot"
 CDS="$OUT/exporter.jsa"
 
-# name|environment|JVM flags. The image's environment sets MALLOC_ARENA_MAX=2 (deploy/Dockerfile).
-VARIANTS=(
-    "jvm-defaults||"
-    "image|MALLOC_ARENA_MAX=2|$IMAGE_FLAGS"
-    "image-xmx32|MALLOC_ARENA_MAX=2|$XMX32_FLAGS"
-    "image-xmx24|MALLOC_ARENA_MAX=2|$XMX24_FLAGS"
-    "image+appcds|MALLOC_ARENA_MAX=2|$IMAGE_FLAGS -XX:SharedArchiveFile=$CDS"
-    "image+aot|MALLOC_ARENA_MAX=2|$IMAGE_FLAGS -XX:AOTCache=$AOT"
-    "image-xmx32+aot|MALLOC_ARENA_MAX=2|$XMX32_FLAGS -XX:AOTCache=$AOT"
-)
+# variant NAME: prints "name|environment|JVM flags|jar" for a variant name (see the top); fails on a bad name.
+# The image's environment sets MALLOC_ARENA_MAX=2 (deploy/Dockerfile).
+variant() {
+    local name="$1" rest flags n
+    local jar="$EXPORTER_JAR"
+    [[ "$name" == jvm-defaults ]] && { echo "jvm-defaults|||$jar"; return; }
+    [[ "$name" == image* ]] || return 1
+    rest="${name#image}"
+    flags="$IMAGE_FLAGS"
+    if [[ "$rest" =~ ^-xmx([0-9]+)(.*)$ ]]; then
+        n="${BASH_REMATCH[1]}"
+        rest="${BASH_REMATCH[2]}"
+        flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${n}m/" <<<"$flags")"
+        # an initial heap above the maximum is an error
+        if [[ "$flags" =~ -Xms([0-9]+)m ]] && ((BASH_REMATCH[1] > n)); then flags="${flags/-Xms${BASH_REMATCH[1]}m/-Xms${n}m}"; fi
+    fi
+    while [[ -n "$rest" ]]; do
+        case "$rest" in
+            +aot*) flags+=" -XX:AOTCache=$AOT"; rest="${rest#+aot}" ;;
+            +appcds*) flags+=" -XX:SharedArchiveFile=$CDS"; rest="${rest#+appcds}" ;;
+            +coh*) flags+=" -XX:+UseCompactObjectHeaders"; rest="${rest#+coh}" ;;
+            +before*) [[ -f "$BEFORE_JAR" ]] || return 1; jar="$BEFORE_JAR"; rest="${rest#+before}" ;;
+            *) return 1 ;;
+        esac
+    done
+    echo "$name|MALLOC_ARENA_MAX=2|$flags|$jar"
+}
 
-# start_exporter PORT ENV FLAGS LOG: starts the jar in the background; sets STARTED_PID.
+VARIANTS=()
+[[ ",$VARIANT_NAMES," == *,image,* ]] || VARIANT_NAMES="image,$VARIANT_NAMES"
+IFS=',' read -ra names <<<"$VARIANT_NAMES"
+for name in "${names[@]}"; do
+    VARIANTS+=("$(variant "$name")") || { echo "unknown variant $name (or +before without --before-jar)" >&2; exit 2; }
+done
+
+# start_exporter PORT ENV FLAGS LOG [JAR]: starts the jar in the background; sets STARTED_PID.
 start_exporter() {
-    local port="$1" env="$2" flags="$3" log="$4"
+    local port="$1" env="$2" flags="$3" log="$4" jar="${5:-$EXPORTER_JAR}"
     # shellcheck disable=SC2086
-    env $env "$JAVA" $flags -jar "$EXPORTER_JAR" --metrics-port="$port" --metrics-address=127.0.0.1 \
+    env $env "$JAVA" $flags -jar "$jar" --metrics-port="$port" --metrics-address=127.0.0.1 \
         >"$log" 2>&1 &
     STARTED_PID=$!
 }
@@ -101,6 +136,7 @@ CHURN_PID=$!
     bench_machine
     echo "cgroups: $CGROUPS under $CG_PARENT, each allocating 2 dentries every ${INTERVAL}s; scrape every ${INTERVAL}s"
     echo "image flags (deploy/Dockerfile): $IMAGE_FLAGS"
+    printf 'variant %s\n' "${VARIANTS[@]}"
 } >"$OUT/summary.txt"
 
 # Training runs for the AOT cache (JDK 25, JEP 514/515) and an AppCDS archive: start, scrape 3 times, stop.
@@ -120,21 +156,26 @@ train() {
     PIDS=()
 }
 rm -f "$AOT" "$CDS"
-train aot "-XX:AOTCacheOutput=$AOT"
-train appcds "-XX:ArchiveClassesAtExit=$CDS"
-ls -l "$AOT" "$CDS" >>"$OUT/summary.txt"
+if [[ "$VARIANT_NAMES" == *+aot* ]]; then
+    train aot "-XX:AOTCacheOutput=$AOT"
+    ls -l "$AOT" >>"$OUT/summary.txt"
+fi
+if [[ "$VARIANT_NAMES" == *+appcds* ]]; then
+    train appcds "-XX:ArchiveClassesAtExit=$CDS"
+    ls -l "$CDS" >>"$OUT/summary.txt"
+fi
 
 # ---- time from start to the first complete scrape: each variant once per round, rounds interleaved ----
 if [[ "$ONLY" != rss ]]; then
     echo "round,variant,first_scrape_ms,rss_kib_at_first_scrape" >"$OUT/starts.csv"
     for ((round = 1; round <= STARTS; round++)); do
         for v in "${VARIANTS[@]}"; do
-            IFS='|' read -r name env flags <<<"$v"
+            IFS='|' read -r name env flags jar <<<"$v"
             port=19180
             f="$OUT/start.metrics"
             rm -f "$f"
             t0=$(date +%s%N)
-            start_exporter "$port" "$env" "$flags" "$OUT/start-$name.log"
+            start_exporter "$port" "$env" "$flags" "$OUT/start-$name.log" "$jar"
             pid=$STARTED_PID
             PIDS=("$pid")
             ms=""
@@ -157,14 +198,14 @@ fi
 
 # ---- RSS: every variant at once, scraped every INTERVAL seconds for DURATION seconds ----
 if [[ "$ONLY" != start ]]; then
-    echo "elapsed_s,variant,rss_kib,scrape_ms,alloc_series,rss_anon_kib,rss_file_kib" >"$OUT/rss.csv"
+    echo "elapsed_s,variant,rss_kib,scrape_ms,alloc_series,rss_anon_kib,rss_file_kib,hwm_kib" >"$OUT/rss.csv"
     PIDS=()
     NAMES=()
     PORTS=()
     port=19200
     for v in "${VARIANTS[@]}"; do
-        IFS='|' read -r name env flags <<<"$v"
-        start_exporter "$port" "$env" "$flags" "$OUT/rss-$name.log"
+        IFS='|' read -r name env flags jar <<<"$v"
+        start_exporter "$port" "$env" "$flags" "$OUT/rss-$name.log" "$jar"
         PIDS+=("$STARTED_PID")
         NAMES+=("$name")
         PORTS+=("$port")
@@ -187,15 +228,19 @@ if [[ "$ONLY" != start ]]; then
             r=$(scrape "${PORTS[$i]}" "$OUT/rss.metrics" || echo "failed 0")
             anon=$(awk '/^RssAnon:/ {print $2}' "/proc/${PIDS[$i]}/status" 2>/dev/null || true)
             file=$(awk '/^RssFile:/ {a = $2} /^RssShmem:/ {b = $2} END {print a + b}' "/proc/${PIDS[$i]}/status" 2>/dev/null || true)
-            echo "$elapsed,${NAMES[$i]},$(bench_rss_kib "${PIDS[$i]}"),${r// /,},$anon,$file" >>"$OUT/rss.csv"
+            # VmHWM: the peak RSS since the process started, between scrapes and before the first one too
+            hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/${PIDS[$i]}/status" 2>/dev/null || true)
+            echo "$elapsed,${NAMES[$i]},$(bench_rss_kib "${PIDS[$i]}"),${r// /,},$anon,$file,$hwm" >>"$OUT/rss.csv"
         done
         ((elapsed >= DURATION)) && break
         sleep $((INTERVAL - ($(date +%s) - now) > 0 ? INTERVAL - ($(date +%s) - now) : 0))
     done
-    # where the memory goes, for one variant: the JVM's own accounting (no NMT: committed heap, metaspace, code)
+    # where the memory goes: the JVM's own accounting (no NMT: committed heap, metaspace, code), for every
+    # variant still running; the metaspace and smaps for the image
     for i in "${!PIDS[@]}"; do
+        kill -0 "${PIDS[$i]}" 2>/dev/null || continue
+        "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" GC.heap_info >"$OUT/heap-${NAMES[$i]}.txt" 2>&1 || true
         if [[ "${NAMES[$i]}" == image ]]; then
-            "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" GC.heap_info >"$OUT/heap-image.txt" 2>&1 || true
             "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" VM.metaspace >"$OUT/metaspace-image.txt" 2>&1 || true
             grep -E 'Rss|Pss' "/proc/${PIDS[$i]}/smaps_rollup" >"$OUT/smaps-image.txt" 2>&1 || true
         fi
@@ -219,16 +264,18 @@ fi
     fi
     if [[ -s "$OUT/rss.csv" ]]; then
         echo
-        echo "VmRSS (MiB) at the last scrape (t=${DURATION}s) and the max over the run; last scrape time and dentry_alloc_total series"
+        echo "VmRSS (MiB) at the last scrape (t=${DURATION}s), the max at a scrape and the peak (VmHWM, between scrapes and"
+        echo "before the first too); last scrape time and dentry_alloc_total series"
         last=$(tail -1 "$OUT/rss.csv" | cut -d, -f1)
         for v in "${VARIANTS[@]}"; do
             name="${v%%|*}"
             awk -F, -v n="$name" -v last="$last" '$2 == n {
                     if ($3 > max) max = $3
+                    if ($8 > hwm) hwm = $8
                     if ($1 == last) { rss = $3; ms = $4; series = $5; anon = $6; file = $7 }
                     count++; if ($4 == "failed") failed++ }
-                END { printf "  %-18s last %.1f (anon %.1f, file %.1f)  max %.1f  scrape %s ms  series %s  scrapes %d (failed %d)\n",
-                      n, rss / 1024, anon / 1024, file / 1024, max / 1024, ms, series, count, failed }' "$OUT/rss.csv"
+                END { printf "  %-18s last %.1f (anon %.1f, file %.1f)  max %.1f  peak %.1f  scrape %s ms  series %s  scrapes %d (failed %d)\n",
+                      n, rss / 1024, anon / 1024, file / 1024, max / 1024, hwm / 1024, ms, series, count, failed }' "$OUT/rss.csv"
         done
     fi
 } | tee -a "$OUT/summary.txt"

@@ -166,13 +166,14 @@ final class DentryProbes implements AutoCloseable {
      * @throws BpfException the requested mode's failure, or for AUTO the last mode's
      */
     static DentryProbes open(AttachMode requested, Options options, List<String> failures) {
+        KernelSymbols symbols = KernelSymbols.read(symbolsUsed(options)); // once, whichever modes are tried
         if (requested != AttachMode.AUTO) {
-            return openMode(requested, options);
+            return openMode(requested, options, symbols);
         }
         BpfException last = null;
         for (AttachMode mode : List.of(AttachMode.FENTRY, AttachMode.KPROBE, AttachMode.TRACEPOINT)) {
             try {
-                return openMode(mode, options);
+                return openMode(mode, options, symbols);
             } catch (BpfException e) {
                 LOG.info("attach mode {} is not available: {}", mode, e.getMessage());
                 failures.add(mode + ": " + e.getMessage());
@@ -199,21 +200,32 @@ final class DentryProbes implements AutoCloseable {
         return all;
     }
 
-    private static DentryProbes openMode(AttachMode mode, Options options) {
+    /**
+     * The kernel symbols any mode asks about: the shrinker whose reclaim is kept, and every function a
+     * kprobe may attach to (the hooks' and the overrides').
+     */
+    static Set<String> symbolsUsed(Options options) {
+        Set<String> names = new HashSet<>();
+        names.add(SUPER_CACHE_SCAN);
+        KPROBE_HOOKS.forEach(h -> names.addAll(h.targets()));
+        names.addAll(options.targetOverrides().values());
+        return names;
+    }
+
+    private static DentryProbes openMode(AttachMode mode, Options options, KernelSymbols symbols) {
         if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.kernel().atLeast(6, 1)
                 && Files.exists(VMLINUX_BTF)) {
             try {
-                return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options);
+                return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options, symbols);
             } catch (BpfException e) {
                 LOG.info("tracepoint mode: the kernel refused the BTF-typed (tp_btf) allocation program, using raw tracepoints: {}",
                         e.getMessage());
             }
         }
-        return openHooks(mode, hooks(mode), options);
+        return openHooks(mode, hooks(mode), options, symbols);
     }
 
-    private static DentryProbes openHooks(AttachMode mode, List<Hook> hooks, Options options) {
-        KernelSymbols symbols = KernelSymbols.read();
+    private static DentryProbes openHooks(AttachMode mode, List<Hook> hooks, Options options, KernelSymbols symbols) {
         final Predicate<String> exists = targetsOf(mode, options.kernel(), symbols);
         long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
         Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
@@ -358,7 +370,7 @@ final class DentryProbes implements AutoCloseable {
                     throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
                             + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")", 0);
                 }
-                yield target -> symbols.hasFunction(target) || target.startsWith("mm_shrink_slab");
+                yield target -> kprobeTargetExists(symbols, target);
             }
             case TRACEPOINT -> {
                 if (!kernel.atLeast(6, 1)) {
@@ -369,6 +381,11 @@ final class DentryProbes implements AutoCloseable {
             }
             default -> throw new AssertionError(mode);
         };
+    }
+
+    /** For kprobe mode: a kprobe's function is in kallsyms; the reclaim hooks are raw tracepoints, which always exist. */
+    static boolean kprobeTargetExists(KernelSymbols symbols, String target) {
+        return target.startsWith("mm_shrink_slab") || symbols.hasFunction(target);
     }
 
     /** Detaches every probe and unloads the programs and maps. */

@@ -124,6 +124,9 @@ class ManifestsTest {
         assertTrue(Quantity.getAmountInBytes(limits.get("cpu")).compareTo(Quantity.getAmountInBytes(requests.get("cpu"))) >= 0);
         assertTrue(Quantity.getAmountInBytes(limits.get("memory")).longValue() >= 4L * Dockerfile.maxHeapMib() << 20,
                 "the memory limit leaves room for the JVM beyond its heap");
+        assertEquals("on", env(exporter, "KUBERNETES_RESOLUTION"));
+        assertTrue(Dockerfile.maxHeapMib() >= 48, "the informer's pod cache needs -Xmx48m on a node with 110 pods"
+                + " (benchmarks/heap-floor.sh; benchmarks/RESULTS.md, Exporter footprint)");
         assertTrue(pod.getTolerations().stream().anyMatch(t -> "Exists".equals(t.getOperator()) && t.getKey() == null
                 && t.getEffect() == null), "tolerates every taint, to run on every node");
     }
