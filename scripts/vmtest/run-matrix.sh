@@ -8,7 +8,7 @@
 # Env (see README.md): VMTEST_KERNELS ("5.10 6.1 6.12"), VMTEST_MODES ("fentry kprobe"),
 #   VMTEST_EXTRA_MODES (per kernel: "6.1:tracepoint 6.12:auto"),
 #   VMTEST_BOOT_PER (kernel: one boot runs every mode; mode: one boot per mode),
-#   VMTEST_MODE_TIMEOUT (300 s per mode), VMTEST_TIMEOUT (whole VM run; derived by default),
+#   VMTEST_MODE_TIMEOUT (600 s per mode), VMTEST_TIMEOUT (whole VM run; derived by default),
 #   VMTEST_TEST_MODULES ("dentry-core"), VMTEST_TEST_CLASSES, VMTEST_TAGS, VMTEST_JVM_ARGS,
 #   VMTEST_CLASSPATH_FILE + VMTEST_SCAN_ROOTS (skip Maven), DENTRYWATCH_VMTEST_CACHE.
 set -euo pipefail
@@ -119,7 +119,7 @@ mode_cell() {
 tests() {
   local kdir=$1 release=${1##*/} mode failed results timeout
   shift
-  local mode_timeout=${VMTEST_MODE_TIMEOUT:-300}
+  local mode_timeout=${VMTEST_MODE_TIMEOUT:-600}
   export VMTEST_MODE_TIMEOUT=$mode_timeout
   if [[ ${VMTEST_BOOT_PER:-mode} == kernel ]]; then
     results=$OUT/$release/tests
