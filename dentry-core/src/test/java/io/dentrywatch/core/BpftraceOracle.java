@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,12 +25,17 @@ final class BpftraceOracle implements AutoCloseable {
     private static final Pattern ENTRY = Pattern.compile("^@\\[(\\d+)\\]: (\\d+)$");
     private static final Path TRACING = Path.of("/sys/kernel/tracing");
 
-    private final Process process;
-    private final CompletableFuture<String> output;
+    /** Printed around each periodic dump of the map, so a complete dump can be told from a partial one. */
+    private static final String DUMP = "--dump";
+    private static final String END = "--end";
+    private static final String DUMPS = " interval:ms:500 { printf(\"" + DUMP + "\\n\"); print(@); printf(\"" + END + "\\n\"); }";
 
-    private BpftraceOracle(Process process, CompletableFuture<String> output) {
+    private final Process process;
+    private final List<String> lines;
+
+    private BpftraceOracle(Process process, List<String> lines) {
         this.process = process;
-        this.output = output;
+        this.lines = lines;
     }
 
     /** The bpftrace program that counts what the sampler counts on this kernel, if there is one. */
@@ -53,9 +60,9 @@ final class BpftraceOracle implements AutoCloseable {
         return false;
     }
 
-    /** Starts bpftrace and returns once its probes are attached. */
+    /** Starts bpftrace (the program plus a dump of its map every 500 ms) and returns once its probes are attached. */
     static BpftraceOracle start(String program) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bpftrace", "-e", program).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bpftrace", "-e", program + DUMPS).redirectErrorStream(true).start();
         BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream()));
         StringBuilder seen = new StringBuilder();
         String line;
@@ -69,40 +76,66 @@ final class BpftraceOracle implements AutoCloseable {
             throw new IllegalStateException("bpftrace did not attach: " + seen);
         }
         Thread.sleep(500); // "Attaching" is printed before the last probe is live
-        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
-            StringBuilder out = new StringBuilder();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Thread pump = new Thread(() -> {
             try {
-                String l;
-                while ((l = reader.readLine()) != null) {
-                    out.append(l).append('\n');
+                for (String l; (l = reader.readLine()) != null; ) {
+                    lines.add(l.strip());
                 }
             } catch (IOException e) {
-                out.append(e);
+                lines.add("read failed: " + e);
             }
-            return out.toString();
-        });
-        return new BpftraceOracle(p, rest);
+        }, "bpftrace-output");
+        pump.setDaemon(true);
+        pump.start();
+        return new BpftraceOracle(p, lines);
     }
 
-    /** Stops bpftrace (SIGINT makes it print its maps) and returns its count per cgroup id. */
+    /**
+     * The count per cgroup id from the first complete dump that starts after this call, then kills
+     * bpftrace: its exit (detaching kretprobes) can take minutes in a TCG guest, its dump does not.
+     */
     Map<Long, Long> stop() throws Exception {
-        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) { // detaching kprobes in a loaded TCG guest takes a while
-            process.destroyForcibly();
-            throw new IllegalStateException("bpftrace did not exit on SIGINT");
+        int from = lines.size();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            Optional<Map<Long, Long>> dump = completeDumpAfter(from);
+            if (dump.isPresent()) {
+                process.destroyForcibly();
+                if (dump.get().isEmpty()) {
+                    throw new IllegalStateException("bpftrace printed no counts: " + lines);
+                }
+                return dump.get();
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("bpftrace exited: " + lines);
+            }
+            Thread.sleep(100);
         }
-        String text = output.get(10, TimeUnit.SECONDS);
+        process.destroyForcibly();
+        throw new IllegalStateException("bpftrace printed no complete dump within 2 minutes: " + lines);
+    }
+
+    private Optional<Map<Long, Long>> completeDumpAfter(int from) {
+        List<String> seen;
+        synchronized (lines) {
+            seen = List.copyOf(lines.subList(from, lines.size()));
+        }
+        int start = seen.indexOf(DUMP);
+        if (start < 0) {
+            return Optional.empty();
+        }
         Map<Long, Long> counts = new HashMap<>();
-        for (String line : text.split("\n")) {
-            Matcher m = ENTRY.matcher(line.strip());
+        for (String line : seen.subList(start + 1, seen.size())) {
+            if (line.equals(END)) {
+                return Optional.of(counts);
+            }
+            Matcher m = ENTRY.matcher(line);
             if (m.matches()) {
                 counts.put(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
             }
         }
-        if (counts.isEmpty()) {
-            throw new IllegalStateException("bpftrace printed no counts: " + text);
-        }
-        return counts;
+        return Optional.empty();
     }
 
     @Override
