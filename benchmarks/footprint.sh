@@ -40,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 bench_require_root
-[[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first (benchmarks/run.sh does)" >&2; exit 1; }
+bench_require_exporter
 bench_build_native churn
 
 OUT="$BENCH_DIR/target/footprint"

@@ -45,7 +45,7 @@ BUSYBOX="$(command -v busybox || true)"
 [[ -n "$BUSYBOX" ]] && file "$BUSYBOX" | grep -q 'statically linked' || BUSYBOX=/bin/busybox
 file "$BUSYBOX" | grep -q 'statically linked' || { echo "needs busybox-static (apt-get install busybox-static)" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "needs qemu-system-x86" >&2; exit 1; }
-[[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first (benchmarks/run.sh does)" >&2; exit 1; }
+bench_require_exporter
 # the guest sees the host root read-only: build here
 bench_build_native churn
 bench_build_native attach -lbpf

@@ -54,7 +54,7 @@ IFS=, read -r -a MODE_LIST <<<"$MODES"
 for m in "${MODE_LIST[@]}"; do
     case "$m" in
         baseline) ;;
-        dentrywatch*) [[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first" >&2; exit 1; } ;;
+        dentrywatch*) bench_require_exporter ;;
         bpftrace*) command -v bpftrace >/dev/null || { echo "bpftrace is not installed (apt-get install bpftrace)" >&2; exit 1; } ;;
         floor) ;;
         programs-*) [[ -f "$DENTRY_BPF_OBJECT" ]] || { echo "no $DENTRY_BPF_OBJECT: build dentry-bpf first" >&2; exit 1; } ;;

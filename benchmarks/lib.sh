@@ -12,6 +12,10 @@ bench_log() {
     printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2
 }
 
+bench_require_exporter() {
+    [[ -f "$EXPORTER_JAR" ]] || { echo "no $EXPORTER_JAR: build it first (benchmarks/run.sh does)" >&2; exit 1; }
+}
+
 bench_require_root() {
     if [[ $EUID -ne 0 ]]; then
         echo "$0: run as root (BPF, cgroups, mounts)" >&2

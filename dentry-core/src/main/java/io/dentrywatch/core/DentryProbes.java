@@ -85,15 +85,16 @@ final class DentryProbes implements AutoCloseable {
                     h.targets(), h.feeds()))
             .toList();
 
+    /** Both tracepoint variants free on the raw tracepoint: it only compares pointers, tp_btf would not make it cheaper. */
+    private static final Hook TRACEPOINT_FREE_HOOK = new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED);
+
     /** Tracepoint mode with a BTF-typed allocation program (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
     static final List<Hook> TRACEPOINT_BTF_HOOKS = List.of(
-            new Hook("btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
-            new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
+            new Hook("btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
 
     /** Tracepoint mode where the kernel refuses the tp_btf program: raw tracepoints. */
     static final List<Hook> TRACEPOINT_HOOKS = List.of(
-            new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC),
-            new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED));
+            new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
 
     /** Reclaim is watched on the vmscan raw tracepoints in every mode. */
     static final List<Hook> RECLAIM_HOOKS = List.of(
@@ -101,7 +102,7 @@ final class DentryProbes implements AutoCloseable {
             new Hook("tp_shrink_slab_end", "mm_shrink_slab_end", DentryCounter.RECLAIM, DentryCounter.RECLAIMED));
 
     private static final List<Hook> ALL_HOOKS = java.util.stream.Stream.of(
-            FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_BTF_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).toList();
+            FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_BTF_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).distinct().toList();
 
     private final AttachMode mode;
     private final BpfObject object;
