@@ -43,7 +43,9 @@ apt_dir() {
   touch "$d/state/status"
   {
     echo "deb [signed-by=$DEBIAN_KEYRING] $main $suite main"
-    [[ -z $security ]] || echo "deb [signed-by=$DEBIAN_KEYRING] $security $suite-security main"
+    # only stable suites have a security archive (not trixie-backports, not sid)
+    [[ -z $security || $suite == *-* || $suite == sid || $suite == unstable ]] \
+      || echo "deb [signed-by=$DEBIAN_KEYRING] $security $suite-security main"
   } >"$d/sources.list"
   echo "$d"
 }
@@ -78,23 +80,40 @@ newest_image() {
   echo "$best $best_ver"
 }
 
-# unpack DEB -> unpacks into kernels/RELEASE, prints RELEASE.
+# unpack DEB... -> unpacks every package into kernels/RELEASE, prints RELEASE.
 unpack() {
-  local deb=$1 tmp release
+  local tmp release deb
   tmp=$(mktemp -d "$VMTEST_CACHE/kernels/.unpack.XXXXXX")
-  dpkg -x "$deb" "$tmp"
-  release=$(find "$tmp/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | head -n1)
+  for deb in "$@"; do dpkg -x "$deb" "$tmp"; done
+  # 7.x keeps the image at (usr/)lib/modules/RELEASE/vmlinuz; its postinst would link /boot to it
+  local image
+  for image in "$tmp"/lib/modules/*/vmlinuz "$tmp"/usr/lib/modules/*/vmlinuz; do
+    [[ -f $image ]] || continue
+    mkdir -p "$tmp/boot"
+    release=${image%/vmlinuz} release=${release##*/}
+    [[ -e $tmp/boot/vmlinuz-$release ]] || ln "$image" "$tmp/boot/vmlinuz-$release"
+  done
+  release=$(find "$tmp/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sed 's/^vmlinuz-//' | head -n1)
   if [[ -z $release ]] || ! modules_dir "$tmp" "$release" >/dev/null; then
     rm -rf "$tmp"
-    die "$deb has no boot/vmlinuz-* with (usr/)lib/modules/*"
+    die "$* hold no boot/vmlinuz-* with (usr/)lib/modules/*"
   fi
   rm -rf "${VMTEST_CACHE:?}/kernels/$release"
   mv "$tmp" "$VMTEST_CACHE/kernels/$release"
   echo "$release"
 }
 
+# split_parts PACKAGE VERSION DIR -> "NAME=VERSION" of the packages holding the image and modules
+# when PACKAGE is only a meta package (7.x: linux-binary-* has vmlinuz, linux-modules-* the modules).
+split_parts() {
+  local -a opts
+  mapfile -t opts < <(apt_opts "$3")
+  apt-cache "${opts[@]}" show "$1=$2" | sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' \
+    | sed -nE 's/^ *(linux-(binary|modules)-[^ ]+) \(= ([^)]+)\).*/\1=\3/p'
+}
+
 fetch() {
-  local spec=$1 series suite pointer release d pkg ver deb
+  local spec=$1 series suite pointer release d pkg ver
   series=$(series_of "$spec") suite=$(suite_of "$spec")
   pointer=$VMTEST_CACHE/kernels/$series.release
   mkdir -p "$VMTEST_CACHE/kernels" "$VMTEST_CACHE/debs"
@@ -113,21 +132,23 @@ fetch() {
   apt-get "${opts[@]}" -q update >&2 || die "apt-get update of the private $suite lists failed (mirror from /etc/apt: $(debian_mirror debian)); check the network or set VMTEST_DEBIAN_MIRROR"
   pkg=$(newest_image "$series" "$d")
   ver=${pkg#* } pkg=${pkg%% *}
-  deb=$(find "$VMTEST_CACHE/debs" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_amd64.deb" | head -n1)
   release=$(sed -E 's/^linux-image-//; s/-unsigned$//' <<<"$pkg")
   if [[ -f $VMTEST_CACHE/kernels/$release/boot/vmlinuz-$release && -f $VMTEST_CACHE/kernels/$release/.package ]] \
     && [[ $(<"$VMTEST_CACHE/kernels/$release/.package") == "$pkg $ver" ]]; then
     log "$series: newest is $pkg $ver, already unpacked"
   else
-    if [[ -z $deb ]]; then
-      log "$series: downloading $pkg $ver from $suite"
-      (cd "$VMTEST_CACHE/debs" && apt-get "${opts[@]}" -q download "$pkg=$ver" >&2) \
-        || die "apt-get download $pkg=$ver failed"
-      deb=$(find "$VMTEST_CACHE/debs" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n1)
-    fi
-    release=$(unpack "$deb")
+    local -a parts debs=()
+    mapfile -t parts < <(split_parts "$pkg" "$ver" "$d")
+    log "$series: downloading $pkg $ver${parts[*]:+ (${parts[*]})} from $suite"
+    (cd "$VMTEST_CACHE/debs" && apt-get "${opts[@]}" -q download "$pkg=$ver" "${parts[@]}" >&2) \
+      || die "apt-get download $pkg=$ver ${parts[*]} failed"
+    local part
+    for part in "$pkg=$ver" "${parts[@]}"; do
+      debs+=("$(find "$VMTEST_CACHE/debs" -maxdepth 1 -name "${part%%=*}_*_amd64.deb" | sort -V | tail -n1)")
+    done
+    release=$(unpack "${debs[@]}")
     echo "$pkg $ver" >"$VMTEST_CACHE/kernels/$release/.package"
-    rm -f "$deb"
+    rm -f "${debs[@]}"
   fi
   echo "$release" >"$pointer"
   echo "$VMTEST_CACHE/kernels/$release"

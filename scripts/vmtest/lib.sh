@@ -10,7 +10,7 @@ SCRATCH_MOUNT=$VMTEST_CACHE/scratch-mount
 DEBIAN_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Kernel series the matrix knows: series=debian suite.
-declare -A VMTEST_SUITE_OF=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie)
+declare -A VMTEST_SUITE_OF=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [6.18]=trixie-backports [7.3]=trixie-backports)
 
 log() { printf 'vmtest: %s\n' "$*" >&2; }
 die() { printf 'vmtest: ERROR: %s\n' "$*" >&2; exit 1; }

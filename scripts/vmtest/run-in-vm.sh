@@ -13,7 +13,7 @@
 # Exit status: CMD's status; 125 when the VM run failed (time limit, kernel oops/BUG/panic --
 # the kernel runs with oops=panic --, no result file): then the tail of the guest console is
 # printed.
-# Env: VMTEST_MEM (MiB, default 3072), VMTEST_CPUS (2), VMTEST_CPU (qemu -cpu model, max),
+# Env: VMTEST_MEM (MiB, default 1536), VMTEST_CPUS (2), VMTEST_CPU (qemu -cpu model, max),
 #      VMTEST_ACCEL (qemu -accel, default tcg,thread=single: KVM hangs at boot on this machine
 #      kind, and multi-threaded TCG crashes guests while kprobes/fentry patch kernel code),
 #      VMTEST_APPEND (extra kernel arguments),
@@ -93,7 +93,7 @@ main() {
   start=$(now)
   set +e
   timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-    -accel "${VMTEST_ACCEL:-tcg,thread=single}" -cpu "${VMTEST_CPU:-max}" -smp "${VMTEST_CPUS:-2}" -m "${VMTEST_MEM:-3072}" \
+    -accel "${VMTEST_ACCEL:-tcg,thread=single}" -cpu "${VMTEST_CPU:-max}" -smp "${VMTEST_CPUS:-2}" -m "${VMTEST_MEM:-1536}" \
     -nographic -no-reboot -nic none \
     -kernel "$kdir/boot/vmlinuz-$release" -initrd "$initrd" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=4 vmtest.results=$results vmtest.scratch=$SCRATCH_MOUNT ${VMTEST_APPEND:-}" \

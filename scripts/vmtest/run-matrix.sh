@@ -5,9 +5,11 @@
 #   mode:  kernel_release<TAB>mode<TAB>tests<TAB>failures<TAB>skipped   ("-" = no result).
 #   Exits non-zero if any cell has failures > 0, tests == 0, skipped > 0 or no result.
 #   --smoke  boots each kernel and runs guest-probe.sh only (mode "smoke"; tests = checks).
-# Env (see README.md): VMTEST_KERNELS ("5.10 6.1 6.12"), VMTEST_MODES ("fentry kprobe"),
+#   Cells run VMTEST_JOBS at a time (default: the host's cores; each single-threaded TCG guest
+#   keeps one core busy); the summary keeps the matrix order whatever order they finish in.
+# Env (see README.md): VMTEST_KERNELS ("5.10 6.1 6.12 6.18 7.3"), VMTEST_MODES ("fentry kprobe"),
 #   VMTEST_EXTRA_MODES (per kernel: "6.1:tracepoint 6.12:auto"),
-#   VMTEST_BOOT_PER (kernel: one boot runs every mode; mode: one boot per mode),
+#   VMTEST_BOOT_PER (kernel: one boot runs every mode; mode: one boot per mode), VMTEST_JOBS,
 #   VMTEST_MODE_TIMEOUT (600 s per mode), VMTEST_TIMEOUT (whole VM run; derived by default),
 #   VMTEST_TEST_MODULES ("dentry-core"), VMTEST_TEST_CLASSES, VMTEST_TAGS, VMTEST_JVM_ARGS,
 #   VMTEST_CLASSPATH_FILE + VMTEST_SCAN_ROOTS (skip Maven), DENTRYWATCH_VMTEST_CACHE.
@@ -18,14 +20,17 @@ source "$(dirname "$0")/lib.sh"
 OUT=$REPO_ROOT/target/vmtest
 SUMMARY=$OUT/summary.tsv
 TIMINGS=$OUT/timings.tsv
-NOTES=()
+# each job writes its cells, notes and timings under $CELLS/JOB.*; they are merged in job order
+CELLS=$OUT/cells
+JOB_FILES=$CELLS/job
 
 # cell RELEASE MODE TESTS FAILURES SKIPPED [NOTE]
 cell() {
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$SUMMARY"
-  [[ -z ${6:-} ]] || NOTES+=("$1 $2: $6")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$JOB_FILES.summary"
+  [[ -z ${6:-} ]] || printf '%s %s: %s\n' "$1" "$2" "$6" >>"$JOB_FILES.notes"
+  log "cell done: $1 $2: tests $3, failures $4, skipped $5${6:+ ($6)}"
 }
-timing() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TIMINGS"; }
+timing() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$JOB_FILES.timings"; }
 
 # xml_attr NAME TAG -> the numeric attribute NAME of TAG (0 if absent).
 xml_attr() {
@@ -65,8 +70,8 @@ vm() {
   "$VMTEST_DIR/run-in-vm.sh" --quiet --results "$results" "${envs[@]}" "$kdir" "$timeout" -- "$@" \
     2>"$results/run-in-vm.log" || rc=$?
   grep -v '^vmtest: \(booting\|building\|  \)' "$results/run-in-vm.log" >&2 || true
-  timing "${kdir##*/}" boot "$(cat "$results/guest-boot-seconds" 2>/dev/null || echo -)"
-  timing "${kdir##*/}" vm-run "$(cat "$results/vm-seconds" 2>/dev/null || echo -)"
+  timing "${kdir##*/}" "boot${VM_LABEL:+-$VM_LABEL}" "$(cat "$results/guest-boot-seconds" 2>/dev/null || echo -)"
+  timing "${kdir##*/}" "vm-run${VM_LABEL:+-$VM_LABEL}" "$(cat "$results/vm-seconds" 2>/dev/null || echo -)"
   if ((rc == 125)); then
     grep -m1 '^vmtest: FAILURE' "$results/run-in-vm.log" | sed 's/^vmtest: //' || echo "VM run failed"
   fi
@@ -103,6 +108,10 @@ mode_cell() {
   fi
   read -r t f s <<<"$counts"
   timing "$release" "mode-$mode" "$(cat "$dir/seconds" 2>/dev/null || echo -)"
+  # the functions the sampler chose on this kernel (d_splice_alias_ops on 6.15+, inlined functions)
+  local hooks
+  hooks=$(grep -a -m1 -o '[A-Z]* hooks attached: .*' "$dir/../guest-output.log" 2>/dev/null || true)
+  [[ -z $hooks ]] || { log "$release $mode: $hooks"; echo "$hooks" >"$dir/hooks.txt"; }
   if ((exit_code != 0 && f == 0)); then
     f=1 note="launcher exited $exit_code although its report has no failure"
   fi
@@ -138,7 +147,7 @@ tests() {
       results=$OUT/$release/tests-$mode
       rm -rf "$results"
       timeout=${VMTEST_TIMEOUT:-$((120 + mode_timeout + 20))}
-      failed=$(vm "$kdir" "$timeout" "$results" "$VMTEST_DIR/guest-junit.sh" "$mode")
+      failed=$(VM_LABEL=$mode vm "$kdir" "$timeout" "$results" "$VMTEST_DIR/guest-junit.sh" "$mode")
       mode_cell "$release" "$mode" "$results/$mode" "$failed"
     done
   fi
@@ -148,8 +157,7 @@ print_table() {
   echo
   echo "vmtest summary ($SUMMARY):"
   { printf 'kernel_release\tmode\ttests\tfailures\tskipped\n'; cat "$SUMMARY"; } | column -t -s $'\t'
-  local n
-  for n in "${NOTES[@]}"; do echo "  ! $n"; done
+  [[ ! -s $OUT/notes.txt ]] || sed 's/^/  ! /' "$OUT/notes.txt"
 }
 
 # verdict -> 0 when every cell ran tests with no failure and no skip.
@@ -177,7 +185,7 @@ main() {
     '') ;;
     *) die "usage: $0 [--smoke]" ;;
   esac
-  read -ra kernels <<<"${VMTEST_KERNELS:-5.10 6.1 6.12}"
+  read -ra kernels <<<"${VMTEST_KERNELS:-5.10 6.1 6.12 6.18 7.3}"
   read -ra modes <<<"${VMTEST_MODES:-fentry kprobe}"
   [[ $(id -u) == 0 ]] || die "run as root (sudo): the VMs share the root file system and the tests need root"
   need_vm_host_packages
@@ -185,6 +193,7 @@ main() {
   mkdir -p "$OUT"
   : >"$SUMMARY"
   : >"$TIMINGS"
+  : >"$OUT/notes.txt"
   start=$(now)
   for spec in "${kernels[@]}"; do
     kdir=$("$VMTEST_DIR/fetch-kernel.sh" "$spec")
@@ -200,13 +209,44 @@ main() {
     VMTEST_SCAN_ROOTS=$(paste -sd: "$OUT/scan-roots.txt")
     export VMTEST_SCAN_ROOTS
   fi
-  local i extra
+  # the jobs: one per cell (or per kernel with VMTEST_BOOT_PER=kernel), in matrix order
+  local i mode njobs=${VMTEST_JOBS:-$(nproc)}
+  local -a jobs=()
   for i in "${!kdirs[@]}"; do
-    kdir=${kdirs[$i]}
-    log "---- ${kdir##*/} ----"
-    if ((smoke_only)); then smoke "$kdir"; else tests "$kdir" "${modes[@]}" $(extra_modes "${kernels[$i]}"); fi
+    if ((smoke_only)); then jobs+=("${kdirs[$i]} smoke"); continue; fi
+    local -a cell_modes=("${modes[@]}")
+    mapfile -t -O "${#cell_modes[@]}" cell_modes < <(extra_modes "${kernels[$i]}")
+    if [[ ${VMTEST_BOOT_PER:-mode} == kernel ]]; then jobs+=("${kdirs[$i]} ${cell_modes[*]}")
+    else for mode in "${cell_modes[@]}"; do jobs+=("${kdirs[$i]} $mode"); done; fi
   done
-  timing all matrix "$(elapsed "$start")"
+  ((njobs >= 1)) || die "VMTEST_JOBS must be at least 1, got $njobs"
+  rm -rf "$CELLS"
+  mkdir -p "$CELLS"
+  log "${#jobs[@]} VM runs, $njobs at a time"
+  for i in "${!jobs[@]}"; do
+    while (($(jobs -rp | wc -l) >= njobs)); do wait -n || true; done
+    (
+      JOB_FILES=$CELLS/$(printf '%03d' "$i")
+      read -r kdir job_modes <<<"${jobs[$i]}"
+      log "---- ${kdir##*/} $job_modes ----"
+      # shellcheck disable=SC2086 # job_modes is a list of words
+      if ((smoke_only)); then smoke "$kdir"; else tests "$kdir" $job_modes; fi
+    ) &
+  done
+  wait
+  for i in "${!jobs[@]}"; do
+    JOB_FILES=$CELLS/$(printf '%03d' "$i")
+    if [[ -s $JOB_FILES.summary ]]; then cat "$JOB_FILES.summary" >>"$SUMMARY"
+    else
+      read -r kdir job_modes <<<"${jobs[$i]}"
+      printf '%s\t%s\t-\t-\t-\n' "${kdir##*/}" "$job_modes" >>"$SUMMARY"
+      echo "${kdir##*/} $job_modes: the job wrote no result" >>"$OUT/notes.txt"
+    fi
+    cat "$JOB_FILES.notes" >>"$OUT/notes.txt" 2>/dev/null || true
+    cat "$JOB_FILES.timings" >>"$TIMINGS" 2>/dev/null || true
+  done
+  JOB_FILES=$CELLS/matrix
+  printf '%s\t%s\t%s\n' all matrix "$(elapsed "$start")" >>"$TIMINGS"
   print_table
   echo "timings (seconds): $TIMINGS; whole matrix $(elapsed "$start")s"
   verdict

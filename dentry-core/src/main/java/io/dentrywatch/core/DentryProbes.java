@@ -276,11 +276,13 @@ final class DentryProbes implements AutoCloseable {
             object.map(".rodata").setInitialValue(config(options, superCacheScan));
             load(object, mode);
             List<String> attached = new ArrayList<>();
+            List<String> chosen = new ArrayList<>();
             for (int i = 0; i < live.size(); i++) {
                 Hook hook = live.get(i);
                 try {
                     attach(object.program(hook.program()), liveTargets.get(i));
                     attached.add(hook.program());
+                    chosen.add(hook.program() + "->" + liveTargets.get(i));
                 } catch (BpfException e) {
                     if (hook.essential()) {
                         throw e;
@@ -288,6 +290,8 @@ final class DentryProbes implements AutoCloseable {
                     degrade(hook, e.getMessage(), unavailable, degraded);
                 }
             }
+            // which of a hook's candidate functions this kernel has (d_splice_alias_ops on 6.15+, inlined ones)
+            LOG.info("{} hooks attached: {}", mode, String.join(" ", chosen));
             Set<DentryCounter> counters = EnumSet.noneOf(DentryCounter.class);
             hooks.forEach(h -> counters.addAll(h.feeds()));
             counters.removeAll(unavailable);
