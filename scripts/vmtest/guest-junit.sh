@@ -12,6 +12,7 @@
 #      VMTEST_JVM_ARGS         extra JVM options (default: -XX:TieredStopAtLevel=1 -XX:+UseSerialGC,
 #                              which halves JVM time under TCG; set it empty for the JVM defaults)
 #      VMTEST_MODE_TIMEOUT     seconds per mode (default 600)
+#      VMTEST_AOT_CACHE        an AOT cache train-aot.sh made for this class path and these options
 set -uo pipefail
 java=${VMTEST_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 out=${VMTEST_RESULTS:?run me through run-in-vm.sh}
@@ -29,6 +30,11 @@ else
   for r in "${roots[@]}"; do selectors+=("--scan-classpath=$r"); done
 fi
 read -ra jvm_args <<<"${VMTEST_JVM_ARGS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+if [[ -n ${VMTEST_AOT_CACHE:-} ]]; then
+  [[ -s $VMTEST_AOT_CACHE ]] || { echo "guest-junit: AOT cache $VMTEST_AOT_CACHE is missing" >&2; exit 2; }
+  # -Xlog: a cache the JVM refuses says so in the cell's output instead of silently costing time
+  jvm_args+=("-XX:AOTCache=$VMTEST_AOT_CACHE" "-Xlog:aot=warning:stderr")
+fi
 
 status=0
 for mode in "$@"; do

@@ -2,9 +2,10 @@
 # Usage: prepare-tests.sh
 #   On the host, before booting: compiles the test modules, computes their test class path and
 #   fetches the JUnit console launcher matching the project's JUnit version. Writes
-#     target/vmtest/test-classpath.txt  one class path (test-classes, classes, dependency jars,
+#     target/vmtest/test-classpath.txt  one class path (test-classes and classes as jars under
+#                                       target/vmtest/jars, dependency jars,
 #                                       junit-platform-console-standalone), for java -cp
-#     target/vmtest/scan-roots.txt      the modules' test-classes dirs the launcher scans
+#     target/vmtest/scan-roots.txt      the modules' test-classes jars the launcher scans
 # Env: VMTEST_TEST_MODULES  Maven modules whose kernel tests run (default: dentry-core)
 #      VMTEST_SKIP_BUILD=1  reuse what target/ already has (no Maven run)
 set -euo pipefail
@@ -62,9 +63,23 @@ main() {
   ((${#roots[@]} > 0)) || die "no compiled tests in ${modules[*]}: nothing to run in the VMs; add @Tag(\"kernel\") tests or set VMTEST_TEST_MODULES"
   jar=$(console_jar)
   entries+=("$jar")
+  # the class directories as jars: an AOT cache (guest-junit.sh) takes only jars on the class path
+  local -a jarred=() scan=()
+  rm -rf "$OUT/jars"
+  mkdir -p "$OUT/jars"
+  for entry in "${entries[@]}"; do
+    if [[ -d $entry ]]; then
+      jar="$OUT/jars/$(sed "s:^$REPO_ROOT/::; s:/target/:-:; s:/:-:g" <<<"$entry").jar"
+      [[ -e $jar ]] || "$JAVA_HOME/bin/jar" --create --file "$jar" -C "$entry" . \
+        || die "cannot jar $entry into $jar"
+      for m in "${roots[@]}"; do [[ $m == "$entry" ]] && scan+=("$jar"); done
+      entry=$jar
+    fi
+    jarred+=("$entry")
+  done
   # one class path, each entry once, in first-seen order
-  printf '%s\n' "${entries[@]}" | awk 'NF && !seen[$0]++' | paste -sd: >"$OUT/test-classpath.txt"
-  printf '%s\n' "${roots[@]}" >"$OUT/scan-roots.txt"
+  printf '%s\n' "${jarred[@]}" | awk 'NF && !seen[$0]++' | paste -sd: >"$OUT/test-classpath.txt"
+  printf '%s\n' "${scan[@]}" >"$OUT/scan-roots.txt"
   for entry in "${roots[@]}"; do log "test classes: $entry"; done
   log "class path: $OUT/test-classpath.txt"
 }

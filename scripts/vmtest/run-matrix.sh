@@ -63,7 +63,7 @@ vm() {
   local -a envs=(--env CI=true)
   local v
   for v in VMTEST_CLASSPATH_FILE VMTEST_SCAN_ROOTS VMTEST_TEST_CLASSES VMTEST_TAGS VMTEST_JVM_ARGS \
-    VMTEST_MODE_TIMEOUT VMTEST_JAVA; do
+    VMTEST_MODE_TIMEOUT VMTEST_JAVA VMTEST_AOT_CACHE; do
     [[ -z ${!v+set} ]] || envs+=(--env "$v=${!v}")
   done
   mkdir -p "$results"
@@ -208,6 +208,11 @@ main() {
     export VMTEST_CLASSPATH_FILE=$OUT/test-classpath.txt
     VMTEST_SCAN_ROOTS=$(paste -sd: "$OUT/scan-roots.txt")
     export VMTEST_SCAN_ROOTS
+  fi
+  if ((!smoke_only)) && [[ ${VMTEST_AOT:-1} == 1 && -z ${VMTEST_AOT_CACHE:-} ]]; then
+    # one training run on the host; every guest JVM (and the tests' child JVMs) starts from its cache
+    "$VMTEST_DIR/train-aot.sh" "$OUT/launcher.aot"
+    export VMTEST_AOT_CACHE=$OUT/launcher.aot
   fi
   # the jobs: one per cell (or per kernel with VMTEST_BOOT_PER=kernel), in matrix order
   local i mode njobs=${VMTEST_JOBS:-$(nproc)}

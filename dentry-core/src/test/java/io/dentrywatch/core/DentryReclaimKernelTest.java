@@ -74,10 +74,10 @@ class DentryReclaimKernelTest {
     void aSqueezedMemoryCgroupIsReclaimedAndCredited() throws Exception {
         Path parent = KernelTestSupport.memoryCgroupParent(unified, name);
         try (DentrySampler sampler = sampler().build(); TestCgroup cg = TestCgroup.create(parent, name)) {
-            KernelTestSupport.limitMemory(cg.dir(), 16L << 20);
+            KernelTestSupport.limitMemory(cg.dir(), 12L << 20);
             DentrySample before = sampler.sample();
-            // ~250,000 negative dentries need ~46 MiB of dentry slab, charged to this 16 MiB cgroup
-            cg.lookupMissing(250_000);
+            // ~180,000 negative dentries need ~33 MiB of dentry slab, charged to this 12 MiB cgroup
+            cg.lookupMissing(180_000);
             DentrySample after = sampler.sample();
             CgroupDentryCounts c = find(after, cg.id());
             System.out.printf("memcg pressure: %s; node runs %d -> %d%n", c, before.reclaim().runs(), after.reclaim().runs());

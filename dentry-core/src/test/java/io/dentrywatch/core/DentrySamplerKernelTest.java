@@ -218,8 +218,10 @@ class DentrySamplerKernelTest {
         List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
-        // the parent's VM options (the VM matrix's C1-only, serial GC, AOT cache): a child JVM starts as fast
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).forEach(command::add);
+        // the parent's VM options (the VM matrix's C1-only, serial GC, AOT cache, not a training run's output)
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOTCacheOutput") && !a.startsWith("-XX:AOTConfiguration"))
+                .forEach(command::add);
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), SamplerProbeMain.class.getName()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
