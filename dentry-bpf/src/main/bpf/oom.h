@@ -39,7 +39,8 @@
 #define OOM_PATH_DEPTH 10
 #define OOM_NAME_LEN 128
 
-/* Keep in step with OomEventDecoder in dentry-core. */
+/* Keep in step with dentry-core's io.dentrywatch.core.OomEvent, the Java decoder (offsets, OOM_KNOWN_* and
+ * OOM_F_* bits); OomEventLayoutTest checks its offsets against this struct in the shipped object's BTF. */
 #define OOM_KNOWN_TOTAL_VM      (1U << 0)
 #define OOM_KNOWN_ANON_RSS      (1U << 1)
 #define OOM_KNOWN_FILE_RSS      (1U << 2)

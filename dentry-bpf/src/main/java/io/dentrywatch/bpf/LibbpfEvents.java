@@ -30,9 +30,6 @@ final class LibbpfEvents {
     // int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms)
     static final MethodHandle RING_BUFFER_POLL = plain("ring_buffer__poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    // int ring_buffer__consume(struct ring_buffer *rb)
-    static final MethodHandle RING_BUFFER_CONSUME = plain("ring_buffer__consume",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     // void ring_buffer__free(struct ring_buffer *rb)
     static final MethodHandle RING_BUFFER_FREE = plain("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
 
@@ -43,9 +40,6 @@ final class LibbpfEvents {
     // int perf_buffer__poll(struct perf_buffer *pb, int timeout_ms)
     static final MethodHandle PERF_BUFFER_POLL = plain("perf_buffer__poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    // int perf_buffer__consume(struct perf_buffer *pb)
-    static final MethodHandle PERF_BUFFER_CONSUME = plain("perf_buffer__consume",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     // void perf_buffer__free(struct perf_buffer *pb)
     static final MethodHandle PERF_BUFFER_FREE = plain("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
 

@@ -62,7 +62,7 @@ public final class DentrySampler implements AutoCloseable {
         KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
         this.dentryState = b.procRoot.resolve("sys/fs/dentry-state");
-        this.kernelReportsNegative = kernel.atLeast(4, 19);
+        this.kernelReportsNegative = DentryStateParser.reportsNegative(kernel);
         CgroupKey key = b.cgroupKey != CgroupKey.AUTO ? b.cgroupKey
                 : mounts.mode().equals("v2") ? CgroupKey.V2 : CgroupKey.MEMORY;
         List<String> degraded = new ArrayList<>();

@@ -5,7 +5,8 @@ import java.util.OptionalLong;
 
 /**
  * Parses {@code /proc/sys/fs/dentry-state}: {@code nr_dentry nr_unused age_limit want_pages
- * nr_negative dummy}. Kernels before 4.19 print a zero placeholder where {@code nr_negative} now is,
+ * nr_negative dummy}. Kernels before 5.0 print a zero placeholder where {@code nr_negative} now is
+ * (the field came with "fs/dcache: track and report number of negative dentries", merged for 5.0),
  * so the negative count is only taken from kernels that report it.
  */
 final class DentryStateParser {
@@ -13,6 +14,16 @@ final class DentryStateParser {
     private static final String[] NAMES = {"nr_dentry", "nr_unused", "age_limit", "want_pages", "nr_negative", "dummy"};
 
     private DentryStateParser() {
+    }
+
+    /**
+     * Whether this kernel's {@code dentry-state} has {@code nr_negative} in its fifth field.
+     *
+     * @param kernel the running kernel
+     * @return true from Linux 5.0
+     */
+    static boolean reportsNegative(KernelRelease kernel) {
+        return kernel.atLeast(5, 0);
     }
 
     static NodeDentryState parse(String text, Path file, boolean kernelReportsNegative) {

@@ -1,6 +1,7 @@
 package io.dentrywatch.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,11 +22,19 @@ class DentryStateParserTest {
     }
 
     @Test
-    void kernelsBefore419HaveAPlaceholderNotANegativeCount() {
+    void kernelsBefore50HaveAPlaceholderNotANegativeCount() {
         NodeDentryState s = DentryStateParser.parse("120334\t101001\t45\t0\t0\t0\n", FILE, false);
         assertEquals(OptionalLong.empty(), s.negative());
         assertEquals(120334, s.total());
         assertEquals(101001, s.unused());
+    }
+
+    @Test
+    void nrNegativeIsReportedFromLinux50() {
+        assertFalse(DentryStateParser.reportsNegative(KernelRelease.parse("4.19.325")));
+        assertFalse(DentryStateParser.reportsNegative(KernelRelease.parse("4.20.17")));
+        assertTrue(DentryStateParser.reportsNegative(KernelRelease.parse("5.0.21")));
+        assertTrue(DentryStateParser.reportsNegative(KernelRelease.parse("6.18.44-fc-v669")));
     }
 
     @Test

@@ -38,7 +38,7 @@ import static io.dentrywatch.prometheus.Snapshots.metadata;
 
 /**
  * Exposes dentrywatch samples to a Prometheus client_java registry, reading the kernel at scrape
- * time. Families, names and labels follow the metric contract in DESIGN.md; see this module's README
+ * time. Families, names and labels follow the metric contract (the repository README's "Metrics" section); see this module's README
  * for the table.
  *
  * <pre>{@code

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * The client_java descriptors of the families in dentry-core's {@link MetricFamily} catalogue (the
- * metric contract in DESIGN.md plus the monitor's own families): name, type, unit, HELP and label names.
+ * metric contract in the repository README's "Metrics" section plus the monitor's own families): name, type, unit, HELP and label names.
  */
 final class Families {
 

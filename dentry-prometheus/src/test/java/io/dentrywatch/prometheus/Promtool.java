@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class Promtool {
 
     /**
-     * promtool's naming lint objects to a name the metric contract in DESIGN.md fixes; every other
+     * promtool's naming lint objects to a name the metric contract (the README's "Metrics" section) fixes; every other
      * line it prints is a failure.
      */
     static final Set<String> CONTRACT_NAMES_PROMTOOL_DISLIKES = Set.of(

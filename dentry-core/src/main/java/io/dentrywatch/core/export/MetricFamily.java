@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Every metric family of the contract (DESIGN.md, "Metric contract") and of the monitor itself, as
+ * Every metric family of the contract (the repository README's "Metrics" section) and of the monitor itself, as
  * Prometheus exposes it: name, type, unit, label names and HELP, written once for every metric
  * adapter. dentry-prometheus builds its descriptors from it; dentry-micrometer derives its dotted meter
  * names and tag names from it and uses the HELP as the meter description, so both render the same.

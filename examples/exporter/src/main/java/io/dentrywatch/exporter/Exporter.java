@@ -28,7 +28,9 @@ import java.util.concurrent.CountDownLatch;
  * The running exporter: an HTTP server with {@code /metrics} (dentry-prometheus's collector, read at
  * scrape time, and the extensions' collectors, on one registry) and {@code /healthz}, over an open
  * {@link DentrySampler}. {@link #start} listens first (so a port in use fails before any probe is
- * loaded), then opens the sampler, the container resolver and the extensions, then reports ready.
+ * loaded), then opens the sampler, the container resolver and the extensions, then reports ready; until
+ * then both {@code /metrics} and {@code /healthz} answer 503 ({@link StartupGate}), so that the first
+ * successful scrape comes after every probe (the sampler's and the OOM watcher's) is attached or degraded.
  * {@link #close()} stops serving, then closes the extensions, the resolver and the sampler (which
  * detaches every probe).
  */
@@ -120,6 +122,7 @@ public final class Exporter implements AutoCloseable {
                     .registry(registry)
                     .metricsHandlerPath(HttpRoutes.METRICS_PATH)
                     .defaultHandler(new HttpRoutes(health))
+                    .authenticator(new StartupGate(health))
                     .registerHealthHandler(false);
             if (config.metricsAddress().isPresent()) {
                 builder.inetAddress(InetAddress.getByName(config.metricsAddress().get()));

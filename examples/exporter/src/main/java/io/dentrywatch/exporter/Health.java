@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * What {@code /healthz} answers. Not ready (503) while the exporter starts and once it stops; ready
- * (200) once the probes are attached or node-only mode is settled. The body's first line says which
+ * (200) once the probes are attached or node-only mode is settled ({@code /metrics} answers 503 until
+ * then too: {@link StartupGate}). The body's first line says which
  * mode; the lines after it (the Kubernetes resolver's state, each extension's) are asked for at each
  * request. Thread-safe.
  */
@@ -40,6 +41,15 @@ final class Health {
         Objects.requireNonNull(summary, "summary");
         Objects.requireNonNull(details, "details");
         state = new Ready(summary, details);
+    }
+
+    /**
+     * Whether {@link #ready} has been called: the exporter has started (it may be stopping since).
+     *
+     * @return false while starting, true once ready and while stopping
+     */
+    boolean started() {
+        return !(state instanceof Starting);
     }
 
     /** Marks the exporter as shutting down; it is not ready from now on. */

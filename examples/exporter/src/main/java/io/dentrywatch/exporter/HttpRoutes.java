@@ -19,7 +19,8 @@ final class HttpRoutes implements HttpHandler {
 
     private static final String INDEX = """
             dentrywatch exporter
-              /metrics  dentry-cache and OOM-kill metrics of this node (Prometheus text, or OpenMetrics by Accept)
+              /metrics  dentry-cache and OOM-kill metrics of this node (Prometheus text, or OpenMetrics by Accept);
+                        503 until the probes are attached or node-only mode is settled
               /healthz  200 once the probes are attached or node-only mode is settled, 503 otherwise
             """;
 

@@ -13,6 +13,11 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,6 +110,45 @@ class ExporterTest {
         try (Exporter exporter = Exporter.start(nodeOnly(), List.of(failing))) {
             assertEquals(200, Http.get(url(exporter, "/healthz")).statusCode());
             assertEquals(200, Http.get(url(exporter, "/metrics")).statusCode());
+        }
+    }
+
+    @Test
+    void metricsAnswers503LikeHealthzUntilEveryExtensionIsOpen() throws Exception {
+        CountDownLatch opening = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExtensionFactory slow = (config, resolver) -> {
+            opening.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.of(new GaugeExtension(config.nodeName(), new AtomicInteger()));
+        };
+        ExporterConfig config = nodeOnly().withMetricsPort(ExporterProcess.freePort());
+        String base = "http://127.0.0.1:" + config.metricsPort();
+        try (ExecutorService starter = Executors.newSingleThreadExecutor()) {
+            Future<Exporter> started = starter.submit(() -> Exporter.start(config, List.of(slow)));
+            try {
+                assertTrue(opening.await(30, TimeUnit.SECONDS), "the extension is being opened");
+                HttpResponse<String> metrics = Http.get(base + "/metrics");
+                HttpResponse<String> health = Http.get(base + "/healthz");
+                HttpResponse<String> index = Http.get(base + "/");
+
+                assertEquals(503, metrics.statusCode(), "the sampler's probes are open, the extension's are not yet");
+                assertEquals("", metrics.body());
+                assertEquals(503, health.statusCode());
+                assertEquals("starting: opening the dentry probes\n", health.body());
+                assertEquals(200, index.statusCode());
+            } finally {
+                release.countDown();
+            }
+            try (Exporter exporter = started.get(30, TimeUnit.SECONDS)) {
+                String metrics = Http.get(base + "/metrics").body();
+                assertEquals(1.0, Exposition.value(metrics, "dentrywatch_test_extension", "node=\"test-node\"").orElseThrow());
+                assertEquals(200, Http.get(base + "/healthz").statusCode());
+            }
         }
     }
 

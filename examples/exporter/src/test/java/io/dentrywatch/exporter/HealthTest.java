@@ -17,10 +17,12 @@ class HealthTest {
         AtomicReference<String> resolver = new AtomicReference<>("kubernetes: CONNECTING: listing the pods");
 
         assertFalse(health.report().ready());
+        assertFalse(health.started());
         assertEquals("starting: opening the dentry probes\n", health.report().body());
 
         health.ready("mode tracepoint, kernel 6.18", () -> List.of(resolver.get()));
         assertTrue(health.report().ready());
+        assertTrue(health.started());
         assertEquals("ready: mode tracepoint, kernel 6.18\nkubernetes: CONNECTING: listing the pods\n",
                 health.report().body());
         resolver.set("kubernetes: SYNCED: pods are listed");
@@ -29,6 +31,7 @@ class HealthTest {
 
         health.stopping();
         assertFalse(health.report().ready());
+        assertTrue(health.started(), "started, now stopping: /metrics is served until the server closes");
         assertEquals("stopping: detaching the probes\n", health.report().body());
     }
 }

@@ -108,11 +108,28 @@ final class TestCgroup implements AutoCloseable {
      * an OOM kill ends it early. Its pid is the victim's.
      */
     Process startAllocator(long bytes) throws IOException {
+        return allocator(bytes, "");
+    }
+
+    /**
+     * Starts perl in this cgroup, as {@link #startAllocator}, but armed: it prints {@code armed} once it is in the
+     * cgroup, then allocates only when a line arrives on its standard input, so that the kill follows that
+     * line by milliseconds. Returns once it is armed.
+     */
+    Process startArmedAllocator(long bytes) throws IOException {
+        Process allocator = allocator(bytes, "$| = 1; print \"armed\\n\"; <STDIN>; ");
+        String line = allocator.inputReader().readLine();
+        if (!"armed".equals(line)) {
+            throw new IllegalStateException("the allocator did not arm: " + line);
+        }
+        return allocator;
+    }
+
+    private Process allocator(long bytes, String before) throws IOException {
         long chunk = 8L << 20;
-        String script = "echo $$ > " + dir.resolve("cgroup.procs") + " && exec perl -e 'my @a; push @a, \"x\" x "
+        String script = "echo $$ > " + dir.resolve("cgroup.procs") + " && exec perl -e '" + before + "my @a; push @a, \"x\" x "
                 + chunk + " for 1.." + (bytes + chunk - 1) / chunk + "; sleep 120'";
-        Process allocator = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process allocator = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
         processes.add(allocator);
         return allocator;
     }
