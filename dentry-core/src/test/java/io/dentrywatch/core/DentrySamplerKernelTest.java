@@ -214,16 +214,50 @@ class DentrySamplerKernelTest {
         return List.of(child.output().split("\n"));
     }
 
+    /**
+     * How to start {@link SamplerProbeMain} the way this JVM runs the tests: on the module path (as
+     * Surefire runs a module's tests: the test classes patched into io.dentrywatch.core) or on the
+     * class path.
+     */
+    private static List<String> childLaunch() {
+        Module module = SamplerProbeMain.class.getModule();
+        String classPath = System.getProperty("java.class.path", "");
+        if (!module.isNamed()) {
+            return List.of("--enable-native-access=ALL-UNNAMED", "-cp", classPath, SamplerProbeMain.class.getName());
+        }
+        String testClasses = System.getProperty("dentrywatch.test.classes");
+        assertTrue(testClasses != null, "the build passes dentrywatch.test.classes (the test classes' directory)");
+        List<String> launch = new ArrayList<>(List.of("--enable-native-access=io.dentrywatch.bpf",
+                "--module-path", bootLayerModulePath(),
+                "--patch-module", module.getName() + "=" + testClasses,
+                "--add-reads", module.getName() + "=ALL-UNNAMED"));
+        if (!classPath.isEmpty()) {
+            launch.addAll(List.of("-cp", classPath));
+        }
+        launch.addAll(List.of("-m", module.getName() + "/" + SamplerProbeMain.class.getName()));
+        return launch;
+    }
+
+    /** Where the boot layer's application modules (not the JDK's) were found: this JVM's module path. */
+    private static String bootLayerModulePath() {
+        return ModuleLayer.boot().configuration().modules().stream()
+                .map(m -> m.reference().location())
+                .flatMap(java.util.Optional::stream)
+                .filter(uri -> "file".equals(uri.getScheme()))
+                .map(uri -> java.nio.file.Path.of(uri).toString())
+                .distinct()
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
     private static ChildJvm runChildJvm(List<String> prefix, List<String> jvmArgs) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("--enable-native-access=ALL-UNNAMED");
         // the parent's VM options (the VM matrix's C1-only, serial GC, AOT cache, not a training run's output)
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOTCacheOutput") && !a.startsWith("-XX:AOTConfiguration"))
                 .forEach(command::add);
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SamplerProbeMain.class.getName()));
+        command.addAll(childLaunch());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "child JVM finished");

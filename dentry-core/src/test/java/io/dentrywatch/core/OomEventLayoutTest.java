@@ -25,6 +25,23 @@ class OomEventLayoutTest {
     private static final Pattern STRUCT = Pattern.compile("STRUCT 'oom_event' size=(\\d+) vlen=(\\d+)\\n((?:\\s+'\\w+' .*\\n?)+)");
     private static final Pattern MEMBER = Pattern.compile("'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
 
+    /**
+     * A resource of dentry-bpf's package: on the module path it is encapsulated in io.dentrywatch.bpf, so
+     * it is read with the module's reader there, and through the class loader on the class path.
+     */
+    private static InputStream bpfResource(String name) throws java.io.IOException {
+        Module bpf = BpfObject.class.getModule();
+        if (!bpf.isNamed()) {
+            return BpfObject.class.getResourceAsStream(name);
+        }
+        java.lang.module.ModuleReference reference = bpf.getLayer().configuration().findModule(bpf.getName())
+                .orElseThrow().reference();
+        try (java.lang.module.ModuleReader reader = reference.open()) {
+            java.util.Optional<InputStream> in = reader.open(BpfObject.class.getPackageName().replace('.', '/') + "/" + name);
+            return in.isEmpty() ? null : new java.io.ByteArrayInputStream(in.get().readAllBytes());
+        }
+    }
+
     @Test
     void decoderOffsetsMatchTheCompiledStruct() throws Exception {
         Path bpftool = Path.of("/usr/sbin/bpftool");
@@ -33,8 +50,8 @@ class OomEventLayoutTest {
         }
         Path object = Files.createTempFile("oom_perf", ".bpf.o");
         try {
-            try (InputStream in = BpfObject.class.getResourceAsStream("oom_perf.bpf.o")) {
-                assertNotNull(in, "oom_perf.bpf.o is on the classpath");
+            try (InputStream in = bpfResource("oom_perf.bpf.o")) {
+                assertNotNull(in, "oom_perf.bpf.o is in dentry-bpf");
                 Files.write(object, in.readAllBytes());
             }
             Process p = new ProcessBuilder(bpftool.toString(), "btf", "dump", "file", object.toString())
