@@ -6,8 +6,8 @@
 #   matrix then starts from it: under TCG a JVM spends tens of seconds loading and linking classes.
 #   The training's test results do not matter (this host runs tracepoint mode); the cache does.
 # Env: VMTEST_CLASSPATH_FILE (prepare-tests.sh's), VMTEST_JVM_ARGS (as guest-junit.sh),
-#      VMTEST_AOT_TRAINING (classes to run; default: DentrySamplerKernelTest DentryLifecycleKernelTest
-#      OomWatcherKernelTest), VMTEST_JAVA.
+#      VMTEST_AOT_TRAINING (fully qualified classes to run; default: io.dentrywatch.core.DentrySamplerKernelTest
+#      io.dentrywatch.core.DentryLifecycleKernelTest io.dentrywatch.oom.OomWatcherKernelTest), VMTEST_JAVA.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -17,8 +17,8 @@ java=${VMTEST_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp_file=${VMTEST_CLASSPATH_FILE:?VMTEST_CLASSPATH_FILE must name the class path file}
 read -ra jvm_args <<<"${VMTEST_JVM_ARGS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 selectors=()
-for c in ${VMTEST_AOT_TRAINING:-DentrySamplerKernelTest DentryLifecycleKernelTest OomWatcherKernelTest}; do
-  selectors+=("--select-class=io.dentrywatch.core.$c")
+for c in ${VMTEST_AOT_TRAINING:-io.dentrywatch.core.DentrySamplerKernelTest io.dentrywatch.core.DentryLifecycleKernelTest io.dentrywatch.oom.OomWatcherKernelTest}; do
+  selectors+=("--select-class=$c")
 done
 rm -f "$cache"
 start=$(now)

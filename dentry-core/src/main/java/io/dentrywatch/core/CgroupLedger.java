@@ -1,5 +1,8 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.cgroup.CgroupHierarchy;
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import io.dentrywatch.bpf.CounterTable;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -1,5 +1,13 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.cgroup.CgroupHierarchy;
+import io.dentrywatch.internal.host.Capabilities;
+import io.dentrywatch.internal.host.CgroupMounts;
+import io.dentrywatch.internal.host.DentryStateParser;
+import io.dentrywatch.internal.host.KernelRelease;
+import io.dentrywatch.internal.host.ProcFiles;
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
 import io.dentrywatch.bpf.PerCpuMapReader;

@@ -9,7 +9,8 @@ public final class MalformedProcFileException extends RuntimeException {
 
     private final transient Path file;
 
-    MalformedProcFileException(Path file, String problem, String text) {
+    /** {@code problem} says what is wrong; {@code text} is what was read (abbreviated in the message). */
+    public MalformedProcFileException(Path file, String problem, String text) {
         super(file + ": " + problem + " (read: \"" + abbreviate(text) + "\")");
         this.file = file;
     }

@@ -1,5 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +22,7 @@ import java.util.regex.Pattern;
  * are compared with. Uses {@code kretprobe:__d_alloc} where the kernel has kprobes, else the
  * {@code kmem_cache_alloc} tracepoint filtered by cache name where the tracepoint carries it.
  */
-final class BpftraceOracle implements AutoCloseable {
+public final class BpftraceOracle implements AutoCloseable {
 
     private static final Pattern ENTRY = Pattern.compile("^@\\[(\\d+)\\]: (\\d+)$");
     private static final Path TRACING = Path.of("/sys/kernel/tracing");
@@ -39,7 +41,7 @@ final class BpftraceOracle implements AutoCloseable {
     }
 
     /** The bpftrace program that counts what the sampler counts on this kernel, if there is one. */
-    static Optional<String> program() throws IOException, InterruptedException {
+    public static Optional<String> program() throws IOException, InterruptedException {
         if (Files.exists(DentryProbes.KPROBE_PMU)) {
             return Optional.of("kretprobe:__d_alloc /retval/ { @[cgroup] = count(); }");
         }
@@ -51,7 +53,7 @@ final class BpftraceOracle implements AutoCloseable {
         return Optional.empty();
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, "bpftrace"))) {
                 return true;
@@ -61,7 +63,7 @@ final class BpftraceOracle implements AutoCloseable {
     }
 
     /** Starts bpftrace (the program plus a dump of its map every 500 ms) and returns once its probes are attached. */
-    static BpftraceOracle start(String program) throws IOException, InterruptedException {
+    public static BpftraceOracle start(String program) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bpftrace", "-e", program + DUMPS).redirectErrorStream(true).start();
         BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream()));
         StringBuilder seen = new StringBuilder();
@@ -95,7 +97,7 @@ final class BpftraceOracle implements AutoCloseable {
      * The count per cgroup id from the first complete dump that starts after this call, then kills
      * bpftrace: its exit (detaching kretprobes) can take minutes in a TCG guest, its dump does not.
      */
-    Map<Long, Long> stop() throws Exception {
+    public Map<Long, Long> stop() throws Exception {
         int from = lines.size();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < deadline) {

@@ -1,5 +1,8 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.cgroup.CgroupHierarchy;
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.ProcFiles;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,13 +16,13 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /** What the kernel says this process holds: BPF objects among its open file descriptors, and which programs are loaded. */
-final class KernelObjects {
+public final class KernelObjects {
 
     private KernelObjects() {
     }
 
     /** This process's BPF file descriptors ({@code anon_inode:bpf-prog}, {@code bpf-map}, {@code bpf_link}...). */
-    static List<String> bpfFds() throws IOException {
+    public static List<String> bpfFds() throws IOException {
         List<String> found = new ArrayList<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path fd : fds) {
@@ -38,7 +40,7 @@ final class KernelObjects {
     }
 
     /** The ids of the BPF programs this process's descriptors (programs and links) refer to, from /proc/self/fdinfo. */
-    static Set<Integer> programIdsHeldByThisProcess() throws IOException {
+    public static Set<Integer> programIdsHeldByThisProcess() throws IOException {
         Set<Integer> ids = new TreeSet<>();
         for (String fd : bpfFds()) {
             try {
@@ -56,7 +58,7 @@ final class KernelObjects {
     }
 
     /** Every loaded program's id, as bpftool lists them (every process's). */
-    static Set<Integer> loadedProgramIds() throws IOException, InterruptedException {
+    public static Set<Integer> loadedProgramIds() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "bpftool prog show: " + text);

@@ -1,5 +1,9 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.Capabilities;
+import io.dentrywatch.internal.host.CgroupMounts;
+import io.dentrywatch.internal.host.ProcFiles;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
@@ -10,25 +14,25 @@ import org.junit.jupiter.api.Assumptions;
  * Preconditions of the kernel tests. Outside CI a missing precondition skips the test; under
  * {@code CI=true} it fails it, because a kernel test that cannot run proves nothing.
  */
-final class KernelTestSupport {
+public final class KernelTestSupport {
 
     /** System property the VM matrix sets to force an attach mode. */
-    static final String MODE_PROPERTY = "dentrywatch.test.attachMode";
+    public static final String MODE_PROPERTY = "dentrywatch.test.attachMode";
 
     private KernelTestSupport() {
     }
 
-    static boolean inCi() {
+    public static boolean inCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
     /** The attach mode the kernel tests use: forced by the VM matrix, AUTO otherwise. */
-    static AttachMode attachMode() {
+    public static AttachMode attachMode() {
         return AttachMode.valueOf(System.getProperty(MODE_PROPERTY, "AUTO").toUpperCase(java.util.Locale.ROOT));
     }
 
     /** Fails under CI, skips otherwise, when {@code condition} does not hold. */
-    static void require(boolean condition, String why) {
+    public static void require(boolean condition, String why) {
         if (condition) {
             return;
         }
@@ -43,7 +47,7 @@ final class KernelTestSupport {
      * one, else a child of the v2 root with the memory controller enabled for its children (the
      * caller removes it).
      */
-    static Path memoryCgroupParent(Path unified, String name) throws java.io.IOException {
+    public static Path memoryCgroupParent(Path unified, String name) throws java.io.IOException {
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
         if (mounts.memory().isPresent()) {
             return mounts.memory().get();
@@ -55,13 +59,13 @@ final class KernelTestSupport {
     }
 
     /** Limits a memory cgroup: {@code memory.max} on v2, {@code memory.limit_in_bytes} on v1. */
-    static void limitMemory(Path cgroup, long bytes) throws java.io.IOException {
+    public static void limitMemory(Path cgroup, long bytes) throws java.io.IOException {
         Path v2 = cgroup.resolve("memory.max");
         Files.writeString(Files.exists(v2) ? v2 : cgroup.resolve("memory.limit_in_bytes"), Long.toString(bytes));
     }
 
     /** Root (for BPF and for creating cgroups) and a cgroup v2 hierarchy to create cgroups in. */
-    static Path requireRootAndUnifiedCgroup() {
+    public static Path requireRootAndUnifiedCgroup() {
         Capabilities caps = Capabilities.parseStatus(ProcFiles.read(Path.of("/proc/self/status")), Path.of("/proc/self/status"));
         require(caps.canTrace(), "kernel tests need root (CAP_BPF and CAP_PERFMON): " + caps.missingForTracing());
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));

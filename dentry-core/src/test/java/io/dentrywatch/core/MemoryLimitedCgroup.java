@@ -1,5 +1,8 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.CgroupMounts;
+import io.dentrywatch.internal.host.ProcFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * the memory controller enabled in the root's {@code cgroup.subtree_control}). No swap either way, so
  * going over the limit means an OOM kill.
  */
-final class MemoryLimitedCgroup implements AutoCloseable {
+public final class MemoryLimitedCgroup implements AutoCloseable {
 
     private final Path hierarchy;
     private final Path dir;
@@ -28,7 +31,7 @@ final class MemoryLimitedCgroup implements AutoCloseable {
     }
 
     /** A cgroup with a limit of {@code limitBytes}, or without a limit if {@code limitBytes} is negative. */
-    static MemoryLimitedCgroup create(long limitBytes) throws IOException {
+    public static MemoryLimitedCgroup create(long limitBytes) throws IOException {
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
         String name = "dentrywatch-oom-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         if (mounts.memory().isPresent()) {
@@ -66,17 +69,17 @@ final class MemoryLimitedCgroup implements AutoCloseable {
     }
 
     /** Whether this is a v1 memory cgroup (else a v2 cgroup). */
-    boolean v1() {
+    public boolean v1() {
         return v1;
     }
 
     /** The cgroup id: its directory's inode. */
-    long id() throws IOException {
+    public long id() throws IOException {
         return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
     }
 
     /** The path relative to the hierarchy root, as the watcher reports it. */
-    String path() {
+    public String path() {
         return "/" + hierarchy.relativize(dir);
     }
 
@@ -86,7 +89,7 @@ final class MemoryLimitedCgroup implements AutoCloseable {
      * never refuses an allocation, even past the machine's memory); it sleeps afterwards, so only an
      * OOM kill ends it early. The process's pid is the victim's pid.
      */
-    Process startAllocator(long bytes, int oomScoreAdj) throws IOException {
+    public Process startAllocator(long bytes, int oomScoreAdj) throws IOException {
         long chunk = 8L << 20;
         String script = "echo $$ > " + dir.resolve("cgroup.procs")
                 + " && echo " + oomScoreAdj + " > /proc/self/oom_score_adj"
@@ -99,7 +102,7 @@ final class MemoryLimitedCgroup implements AutoCloseable {
     }
 
     /** The kernel's own count of OOM kills in this cgroup: {@code oom_kill} of memory.oom_control (v1) or memory.events (v2). */
-    long kernelOomKills() {
+    public long kernelOomKills() {
         String file = v1 ? "memory.oom_control" : "memory.events";
         for (String line : ProcFiles.read(dir.resolve(file)).split("\n")) {
             if (line.startsWith("oom_kill ")) {

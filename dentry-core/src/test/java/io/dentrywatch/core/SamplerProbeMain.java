@@ -1,5 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.oom.OomWatcher;
+
 /** Opens a sampler in a child JVM (with fewer privileges or a missing library) and prints what it says. */
 public final class SamplerProbeMain {
 

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * dentry churn run inside it by one bash process that first moves itself into the cgroup. Churn
  * happens in a fresh scratch directory, so every name is new to the dentry cache.
  */
-final class TestCgroup implements AutoCloseable {
+public final class TestCgroup implements AutoCloseable {
 
     private final Path dir;
     private final String path;
@@ -25,28 +25,28 @@ final class TestCgroup implements AutoCloseable {
         this.scratch = scratch;
     }
 
-    static TestCgroup create(Path hierarchy, String relative) throws IOException {
+    public static TestCgroup create(Path hierarchy, String relative) throws IOException {
         Path dir = hierarchy.resolve(relative);
         Files.createDirectories(dir);
         return new TestCgroup(dir, "/" + hierarchy.relativize(dir), Files.createTempDirectory("dentrywatch-churn"));
     }
 
     /** The cgroup's id: its directory's inode. */
-    long id() throws IOException {
+    public long id() throws IOException {
         return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
     }
 
     /** The path relative to the hierarchy root, as the sampler reports it. */
-    String path() {
+    public String path() {
         return path;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Looks up {@code n} unique missing names: one allocation and one negative dentry each. */
-    void lookupMissing(int n) throws IOException, InterruptedException {
+    public void lookupMissing(int n) throws IOException, InterruptedException {
         run("for ((i=0;i<" + n + ";i++)); do [ -e m" + (calls++) + "_$i ]; done");
     }
 
@@ -54,14 +54,14 @@ final class TestCgroup implements AutoCloseable {
      * Creates {@code files} files (each a lookup miss, then made positive), looks up {@code missing}
      * missing names, then unlinks the first {@code unlinked} files with one {@code rm}.
      */
-    void lifecycle(int files, int missing, int unlinked) throws IOException, InterruptedException {
+    public void lifecycle(int files, int missing, int unlinked) throws IOException, InterruptedException {
         run("for ((i=0;i<" + files + ";i++)); do : > f$i; done;"
                 + " for ((i=0;i<" + missing + ";i++)); do [ -e m$i ]; done;"
                 + (unlinked > 0 ? " rm -f $(for ((i=0;i<" + unlinked + ";i++)); do echo f$i; done)" : ""));
     }
 
     /** Runs a bash script inside this cgroup, in the scratch directory. */
-    void run(String script) throws IOException, InterruptedException {
+    public void run(String script) throws IOException, InterruptedException {
         String full = "echo $$ > " + dir.resolve("cgroup.procs") + " && cd " + scratch + " && " + script + "; exit 0";
         Process p = new ProcessBuilder("bash", "-c", full).redirectErrorStream(true).start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {

@@ -1,5 +1,9 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.KernelRelease;
+import io.dentrywatch.internal.host.ProcFiles;
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,9 @@
 package io.dentrywatch.k8s;
 
-import io.dentrywatch.core.CgroupIdCache;
-import io.dentrywatch.core.CgroupPaths;
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.cgroup.CgroupIdCache;
+import io.dentrywatch.cgroup.CgroupPaths;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerResolver;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

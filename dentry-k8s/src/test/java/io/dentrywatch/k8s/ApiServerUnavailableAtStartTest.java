@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerIdentity.QosClass;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity.QosClass;
 import io.dentrywatch.k8s.KubernetesContainerResolver.State;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;

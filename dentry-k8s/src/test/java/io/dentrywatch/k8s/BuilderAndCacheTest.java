@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dentrywatch.core.CgroupIdCache;
-import io.dentrywatch.core.CgroupPaths;
+import io.dentrywatch.cgroup.CgroupIdCache;
+import io.dentrywatch.cgroup.CgroupPaths;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerIdentity.QosClass;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity.QosClass;
 import io.dentrywatch.k8s.KubernetesContainerResolver.State;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,7 +1,7 @@
 package io.dentrywatch.micrometer;
 
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomStats;
 import io.dentrywatch.core.export.MetricFamily;
 import io.dentrywatch.core.export.OomAdapterBuilder;
 import io.dentrywatch.core.export.OomReading;

@@ -1,10 +1,10 @@
 package io.dentrywatch.micrometer;
 
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomCgroupStats;
-import io.dentrywatch.core.OomKill;
-import io.dentrywatch.core.OomScope;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomCgroupStats;
+import io.dentrywatch.oom.OomKill;
+import io.dentrywatch.oom.OomScope;
+import io.dentrywatch.oom.OomStats;
 import io.dentrywatch.prometheus.Exposition;
 import io.dentrywatch.prometheus.MutableClock;
 import io.dentrywatch.prometheus.OomSamples;

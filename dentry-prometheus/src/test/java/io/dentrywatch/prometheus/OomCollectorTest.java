@@ -1,11 +1,11 @@
 package io.dentrywatch.prometheus;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomCgroupStats;
-import io.dentrywatch.core.OomKill;
-import io.dentrywatch.core.OomScope;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomCgroupStats;
+import io.dentrywatch.oom.OomKill;
+import io.dentrywatch.oom.OomScope;
+import io.dentrywatch.oom.OomStats;
 import io.prometheus.metrics.model.registry.MetricNameFilter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

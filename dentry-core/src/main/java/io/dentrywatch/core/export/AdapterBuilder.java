@@ -1,6 +1,6 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.cgroup.ContainerResolver;
 import io.dentrywatch.core.DentrySample;
 
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * {@link #build()}, written once: {@code DentryCollector.Builder} and {@code DentryMetrics.Builder}
  * extend it and add only how the adapter is made from its sampler. Not thread-safe; build once.
  *
- * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}:
+ * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.cgroup.PathContainerResolver}:
  * pod UID and container id for pod cgroups, the systemd unit or the path for the rest), a 1 s minimum
  * read interval, 1000 container series, 5 minutes of grace.
  *
@@ -43,7 +43,7 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
     /**
      * Sets how a cgroup becomes the namespace, pod and container labels (tags, in Micrometer). Cgroups
      * that resolve to the same labels are summed into one series. The default reads the cgroup path only
-     * ({@link io.dentrywatch.core.PathContainerResolver}); dentry-k8s's resolver adds namespace, pod and
+     * ({@link io.dentrywatch.cgroup.PathContainerResolver}); dentry-k8s's resolver adds namespace, pod and
      * container names.
      *
      * @param containerResolver thread-safe and cheap: it is called for every cgroup of every read

@@ -1,7 +1,7 @@
 package io.dentrywatch.core.export;
 
 import io.dentrywatch.core.CgroupDentryCounts;
-import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.cgroup.ContainerResolver;
 import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
 

@@ -1,7 +1,7 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.PathContainerResolver;
+import io.dentrywatch.cgroup.ContainerResolver;
+import io.dentrywatch.cgroup.PathContainerResolver;
 
 import java.time.Duration;
 import java.time.InstantSource;

@@ -99,7 +99,7 @@ public enum MetricFamily {
                     + " unused dentries dropped at remount, unmount or block device invalidation, not by memory"
                     + " pressure."),
     /**
-     * Per container, from the OOM watcher: its kills ({@link io.dentrywatch.core.OomCgroupStats#kills()}),
+     * Per container, from the OOM watcher: its kills ({@link io.dentrywatch.oom.OomCgroupStats#kills()}),
      * summed over the cgroups that resolve to the container.
      */
     OOM_KILLS("oom_kills_total", Type.COUNTER, "", Labels.NODE_CONTAINER, Set.of(),
@@ -107,23 +107,23 @@ public enum MetricFamily {
                     + " A cgroup outside any pod has empty namespace and pod; container _other sums the containers past"
                     + " the series cap. A container not OOM-killed for the series retention (a day by default) drops"
                     + " out until its next kill."),
-    /** Node-wide, from the OOM watcher: every kill ({@link io.dentrywatch.core.OomStats#kills()}). */
+    /** Node-wide, from the OOM watcher: every kill ({@link io.dentrywatch.oom.OomStats#kills()}). */
     OOM_KILLS_PER_NODE("oom_kills_per_node_total", Type.COUNTER, "", List.of("node"), Set.of(),
             "Processes the kernel's OOM killer killed on this node since the watcher started, in any cgroup; exported"
                     + " (0 until the first kill) whenever the OOM watcher runs."),
-    /** Per container and memory type: what the victim of its latest kill held ({@link io.dentrywatch.core.OomKill#memory()}). */
+    /** Per container and memory type: what the victim of its latest kill held ({@link io.dentrywatch.oom.OomKill#memory()}). */
     OOM_MEMORY_USAGE("oom_memory_usage_bytes", Type.GAUGE, "bytes", Labels.NODE_CONTAINER_MEMORY_TYPE, Set.of(),
             "Memory the process of this container's latest OOM kill held when it was killed, in bytes, by"
                     + " memory_type: anon_rss, file_rss and shmem_rss (resident), total_vm (address space), pgtables."
                     + " A type the kernel does not report is absent."),
-    /** Per container: when its latest kill happened ({@link io.dentrywatch.core.OomKill#time()}). */
+    /** Per container: when its latest kill happened ({@link io.dentrywatch.oom.OomKill#time()}). */
     OOM_LAST_TIMESTAMP("oom_last_timestamp", Type.GAUGE, "", Labels.NODE_CONTAINER, Set.of(),
             "Unix time in seconds of this container's latest OOM kill."),
-    /** Node-wide, beyond the contract: kills that never reached the watcher ({@link io.dentrywatch.core.OomStats#lostEvents()}). */
+    /** Node-wide, beyond the contract: kills that never reached the watcher ({@link io.dentrywatch.oom.OomStats#lostEvents()}). */
     OOM_LOST_EVENTS("oom_lost_events_total", Type.COUNTER, "", List.of("node"), Set.of(),
             "OOM kills the kernel reported that never reached the watcher (its event buffer was full); above zero,"
                     + " the OOM counts undercount."),
-    /** Beyond the contract: one series per thing the OOM watcher cannot do ({@link io.dentrywatch.core.OomWatcher#degraded()}). */
+    /** Beyond the contract: one series per thing the OOM watcher cannot do ({@link io.dentrywatch.oom.OomWatcher#degraded()}). */
     OOM_DEGRADED("oom_watcher_degraded_info", Type.INFO, "", List.of("node", "reason"), Set.of(),
             "Always 1, one series per thing the OOM watcher cannot do on this node, with the reason (for example"
                     + " telling a memory cgroup's OOM from the node's); absent when it works fully."),
@@ -315,7 +315,7 @@ public enum MetricFamily {
     }
 
     /**
-     * The families the OOM watcher feeds ({@link io.dentrywatch.core.OomWatcher#stats()}), each labelled
+     * The families the OOM watcher feeds ({@link io.dentrywatch.oom.OomWatcher#stats()}), each labelled
      * {@code node}: the contract's four {@code oom_*} families, lost events and the watcher's degraded parts.
      *
      * @return those families, in declaration order

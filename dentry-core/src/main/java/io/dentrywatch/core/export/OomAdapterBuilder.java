@@ -1,7 +1,7 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.cgroup.ContainerResolver;
+import io.dentrywatch.oom.OomStats;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * {@code OomMetrics.Builder} extend it and add only how the adapter is made from its book. Not thread-safe;
  * build once.
  *
- * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.core.PathContainerResolver}),
+ * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.cgroup.PathContainerResolver}),
  * 1000 container series, a retention of one day, nothing degraded. The node has no default.
  *
  * @param <B> the adapter's builder, which every setter returns

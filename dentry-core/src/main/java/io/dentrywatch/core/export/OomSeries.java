@@ -1,6 +1,6 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.OomKill;
+import io.dentrywatch.oom.OomKill;
 
 import java.util.Objects;
 

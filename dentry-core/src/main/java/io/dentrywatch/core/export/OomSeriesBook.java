@@ -1,9 +1,9 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.OomCgroupStats;
-import io.dentrywatch.core.OomKill;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.cgroup.ContainerResolver;
+import io.dentrywatch.oom.OomCgroupStats;
+import io.dentrywatch.oom.OomKill;
+import io.dentrywatch.oom.OomStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 
 /**
  * The OOM twin of {@link ThrottledSampler}: turns the OOM watcher's cumulative counts
- * ({@link io.dentrywatch.core.OomWatcher#stats()}, a cheap snapshot read at every scrape) into the
+ * ({@link io.dentrywatch.oom.OomWatcher#stats()}, a cheap snapshot read at every scrape) into the
  * container series every metric adapter exports, so that they all count alike.
  *
  * <p>The rules, in the order they apply:

@@ -1,6 +1,6 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity;
 
 import java.util.Comparator;
 

@@ -1,5 +1,7 @@
 package io.dentrywatch.core.export;
 
+import io.dentrywatch.core.DentrySampler;
+
 import io.dentrywatch.core.DentrySample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -17,7 +17,7 @@
  *
  * <p>The OOM watcher's counts go the same way, through their own pair: an OOM adapter's builder extends
  * {@link io.dentrywatch.core.export.OomAdapterBuilder}, which creates its
- * {@link io.dentrywatch.core.export.OomSeriesBook}; that turns {@link io.dentrywatch.core.OomWatcher#stats()}
+ * {@link io.dentrywatch.core.export.OomSeriesBook}; that turns {@link io.dentrywatch.oom.OomWatcher#stats()}
  * into per-container series (resolved at the kill, summed, capped with {@code _other}, kept for a
  * retention after the latest kill) labelled with the node, the {@code oom_*} families of the catalogue.
  *

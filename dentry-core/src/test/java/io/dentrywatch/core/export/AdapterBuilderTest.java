@@ -1,8 +1,8 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity;
 import io.dentrywatch.core.DentrySample;
-import io.dentrywatch.core.PathContainerResolver;
+import io.dentrywatch.cgroup.PathContainerResolver;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.dentrywatch.core.export;
 
 import io.dentrywatch.core.CgroupDentryCounts;
-import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity;
 import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentryReclaim;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomCgroupStats;
-import io.dentrywatch.core.OomKill;
-import io.dentrywatch.core.OomScope;
-import io.dentrywatch.core.OomStats;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerResolver;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomCgroupStats;
+import io.dentrywatch.oom.OomKill;
+import io.dentrywatch.oom.OomScope;
+import io.dentrywatch.oom.OomStats;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

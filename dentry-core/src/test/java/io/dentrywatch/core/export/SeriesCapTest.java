@@ -1,6 +1,6 @@
 package io.dentrywatch.core.export;
 
-import io.dentrywatch.core.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity;
 import io.dentrywatch.core.DentrySample;
 import org.junit.jupiter.api.Test;
 

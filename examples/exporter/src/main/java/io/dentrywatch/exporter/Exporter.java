@@ -2,10 +2,10 @@ package io.dentrywatch.exporter;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.core.AttachMode;
-import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.cgroup.ContainerResolver;
 import io.dentrywatch.core.DentrySampler;
 import io.dentrywatch.core.MalformedProcFileException;
-import io.dentrywatch.core.PathContainerResolver;
+import io.dentrywatch.cgroup.PathContainerResolver;
 import io.dentrywatch.core.SamplerInfo;
 import io.dentrywatch.k8s.KubernetesContainerResolver;
 import io.dentrywatch.prometheus.DentryCollector;

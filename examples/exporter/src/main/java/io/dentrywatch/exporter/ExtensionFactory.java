@@ -1,6 +1,6 @@
 package io.dentrywatch.exporter;
 
-import io.dentrywatch.core.ContainerResolver;
+import io.dentrywatch.cgroup.ContainerResolver;
 
 import java.util.Optional;
 

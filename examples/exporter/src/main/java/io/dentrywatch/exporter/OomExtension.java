@@ -1,8 +1,8 @@
 package io.dentrywatch.exporter;
 
-import io.dentrywatch.core.ContainerResolver;
-import io.dentrywatch.core.OomStats;
-import io.dentrywatch.core.OomWatcher;
+import io.dentrywatch.cgroup.ContainerResolver;
+import io.dentrywatch.oom.OomStats;
+import io.dentrywatch.oom.OomWatcher;
 import io.dentrywatch.prometheus.OomCollector;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

@@ -1,8 +1,8 @@
 package io.dentrywatch.exporter;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomKill;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomKill;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

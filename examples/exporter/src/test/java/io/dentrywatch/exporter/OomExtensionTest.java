@@ -1,6 +1,6 @@
 package io.dentrywatch.exporter;
 
-import io.dentrywatch.core.PathContainerResolver;
+import io.dentrywatch.cgroup.PathContainerResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

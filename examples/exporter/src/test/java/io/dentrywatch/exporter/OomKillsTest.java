@@ -1,10 +1,10 @@
 package io.dentrywatch.exporter;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerIdentity.QosClass;
-import io.dentrywatch.core.MemoryType;
-import io.dentrywatch.core.OomKill;
-import io.dentrywatch.core.OomScope;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity.QosClass;
+import io.dentrywatch.oom.MemoryType;
+import io.dentrywatch.oom.OomKill;
+import io.dentrywatch.oom.OomScope;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
