@@ -5,6 +5,7 @@ import io.dentrywatch.core.OomCgroupStats;
 import io.dentrywatch.core.OomKill;
 import io.dentrywatch.core.OomScope;
 import io.dentrywatch.core.OomStats;
+import io.dentrywatch.core.export.OomAdapterBuilder;
 import io.dentrywatch.prometheus.Exposition;
 import io.dentrywatch.prometheus.MutableClock;
 import io.dentrywatch.prometheus.OomSamples;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class OomMetricsTest {
 
-    private static OomMetrics.Builder golden(MutableClock clock) {
+    private static OomAdapterBuilder<OomMetrics> golden(MutableClock clock) {
         return OomMetrics.builder(OomSamples::golden)
                 .node(OomSamples.NODE)
                 .containerResolver(Samples.resolver())
