@@ -64,14 +64,14 @@ abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits 
     @Override
     public final void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        List<FamilyReading> reading = source.read();
+        List<FamilyReading> families = source.read();
         meterLock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException(owner + " is closed");
             }
             registries.putIfAbsent(registry, new HashMap<>());
-            update(reading);
+            update(families);
         } finally {
             meterLock.unlock();
         }
@@ -85,10 +85,10 @@ abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits 
      * last one.
      */
     public final void refresh() {
-        List<FamilyReading> reading = source.read();
+        List<FamilyReading> families = source.read();
         meterLock.lock();
         try {
-            update(reading);
+            update(families);
         } finally {
             meterLock.unlock();
         }
@@ -123,11 +123,11 @@ abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits 
         if (closed) {
             return cell.value;
         }
-        List<FamilyReading> reading = source.read();
+        List<FamilyReading> families = source.read();
         // never wait here (a registry may hold its own lock while it reads meters), nor re-enter an update
-        if (reading != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
+        if (families != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
             try {
-                update(reading);
+                update(families);
             } finally {
                 meterLock.unlock();
             }
@@ -135,12 +135,12 @@ abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits 
         return cell.value;
     }
 
-    private void update(List<FamilyReading> reading) {
+    private void update(List<FamilyReading> families) {
         if (closed) {
             return;
         }
-        if (reading != applied) {
-            Map<MeterSpec, MeterValue> wanted = meters(reading);
+        if (families != applied) {
+            Map<MeterSpec, MeterValue> wanted = meters(families);
             for (Iterator<Map.Entry<MeterSpec, MeterCell>> it = cells.entrySet().iterator(); it.hasNext(); ) {
                 MeterSpec spec = it.next().getKey();
                 if (!wanted.containsKey(spec)) {
@@ -154,7 +154,7 @@ abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits 
                 }
             }
             wanted.forEach((spec, value) -> cells.computeIfAbsent(spec, s -> new MeterCell()).value = value);
-            applied = reading;
+            applied = families;
         }
         registries.forEach((registry, bound) -> cells.forEach((spec, cell) ->
                 bound.computeIfAbsent(spec, s -> register(registry, s, cell))));
