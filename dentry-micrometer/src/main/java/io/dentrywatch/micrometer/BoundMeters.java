@@ -1,5 +1,10 @@
 package io.dentrywatch.micrometer;
 
+import io.dentrywatch.core.export.FamilyReader;
+import io.dentrywatch.core.export.FamilyReading;
+import io.dentrywatch.core.export.FamilyReading.Point;
+import io.dentrywatch.core.export.MetricFamily;
+import io.dentrywatch.core.export.ReclaimDurationHistogram;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -12,28 +17,24 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * What {@link DentryMetrics} and {@link OomMetrics} are: a binder whose meters, in every registry it is
- * bound to, are kept in step with its readings. A subclass gives the source of readings and the meters a
- * reading calls for. Every meter's function asks the source for the current reading (so a scrape is what
- * reads), and a reading not applied yet updates every meter's value, registers the meters it adds and
- * removes those it no longer has. The values live here, strongly held, because Micrometer holds a meter's
- * state only weakly. Thread-safe.
- *
- * @param <R> the reading type; a source returns the same instance while nothing changed
+ * bound to, are kept in step with the families its reader exports, each family's type mapped to meters.
+ * A subclass gives its reader. Every meter's function asks the reader for the current families (so a scrape
+ * is what reads), and families not applied yet update every meter's value, register the meters they add
+ * and remove those they no longer have. The values live here, strongly held, because Micrometer holds a
+ * meter's state only weakly. Thread-safe.
  */
-abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permits DentryMetrics, OomMetrics {
+abstract sealed class BoundMeters implements MeterBinder, AutoCloseable permits DentryMetrics, OomMetrics {
 
     private final String owner;
-    private final Supplier<R> source;
-    private final Function<R, Map<MeterSpec, MeterValue>> meters;
+    private final FamilyReader source;
     private final ReentrantLock meterLock = new ReentrantLock();
 
     // guarded by meterLock
@@ -41,18 +42,17 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
     private final Map<MeterRegistry, Map<MeterSpec, Meter>> registries = new IdentityHashMap<>();
     private volatile boolean closed;
 
-    /** The reading the cells hold; read without the lock to skip work when nothing is new. */
-    private volatile R applied;
+    /** The families the cells hold; read without the lock to skip work when nothing is new. */
+    private volatile List<FamilyReading> applied;
 
     /**
      * @param owner  the binder's name, for the error when it is bound after close
-     * @param source the current reading; called by every meter read
-     * @param meters every meter a reading calls for, with its value
+     * @param source the families to export now, the same list while the reading is the same; read by every
+     *               meter read
      */
-    BoundMeters(String owner, Supplier<R> source, Function<R, Map<MeterSpec, MeterValue>> meters) {
+    BoundMeters(String owner, FamilyReader source) {
         this.owner = owner;
         this.source = source;
-        this.meters = meters;
     }
 
     /**
@@ -64,14 +64,14 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
     @Override
     public final void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        R reading = source.get();
+        List<FamilyReading> families = source.read();
         meterLock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException(owner + " is closed");
             }
             registries.putIfAbsent(registry, new HashMap<>());
-            update(reading);
+            update(families);
         } finally {
             meterLock.unlock();
         }
@@ -85,10 +85,10 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
      * last one.
      */
     public final void refresh() {
-        R reading = source.get();
+        List<FamilyReading> families = source.read();
         meterLock.lock();
         try {
-            update(reading);
+            update(families);
         } finally {
             meterLock.unlock();
         }
@@ -123,11 +123,11 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
         if (closed) {
             return cell.value;
         }
-        R reading = source.get();
+        List<FamilyReading> families = source.read();
         // never wait here (a registry may hold its own lock while it reads meters), nor re-enter an update
-        if (reading != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
+        if (families != applied && !meterLock.isHeldByCurrentThread() && meterLock.tryLock()) {
             try {
-                update(reading);
+                update(families);
             } finally {
                 meterLock.unlock();
             }
@@ -135,12 +135,12 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
         return cell.value;
     }
 
-    private void update(R reading) {
+    private void update(List<FamilyReading> families) {
         if (closed) {
             return;
         }
-        if (reading != applied) {
-            Map<MeterSpec, MeterValue> wanted = meters.apply(reading);
+        if (families != applied) {
+            Map<MeterSpec, MeterValue> wanted = meters(families);
             for (Iterator<Map.Entry<MeterSpec, MeterCell>> it = cells.entrySet().iterator(); it.hasNext(); ) {
                 MeterSpec spec = it.next().getKey();
                 if (!wanted.containsKey(spec)) {
@@ -154,7 +154,7 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
                 }
             }
             wanted.forEach((spec, value) -> cells.computeIfAbsent(spec, s -> new MeterCell()).value = value);
-            applied = reading;
+            applied = families;
         }
         registries.forEach((registry, bound) -> cells.forEach((spec, cell) ->
                 bound.computeIfAbsent(spec, s -> register(registry, s, cell))));
@@ -171,6 +171,40 @@ abstract sealed class BoundMeters<R> implements MeterBinder, AutoCloseable permi
             case TIMER -> FunctionTimer.builder(spec.name(), cell, c -> (long) read(c), this::readSeconds, TimeUnit.SECONDS)
                     .tags(spec.tags()).description(spec.help()).register(registry);
         };
+    }
+
+    /** Every meter the families call for, with its value: each family's type mapped to meters. */
+    private static Map<MeterSpec, MeterValue> meters(List<FamilyReading> families) {
+        Map<MeterSpec, MeterValue> meters = new LinkedHashMap<>();
+        for (FamilyReading reading : families) {
+            MetricFamily family = reading.family();
+            if (family.type() == MetricFamily.Type.HISTOGRAM) {
+                histogramMeters(family, reading.histogram().orElseThrow(), meters);
+                continue;
+            }
+            for (Point point : reading.points()) { // counters, gauges and info: one meter a series
+                meters.put(MeterSpec.of(family, point.labelValues()), MeterValue.of(point.value()));
+            }
+        }
+        return meters;
+    }
+
+    /**
+     * A histogram in Micrometer's terms. Micrometer builds histogram buckets only from the values a Timer
+     * records itself and has no meter for counts bucketed elsewhere; so the count and sum are a
+     * {@code FunctionTimer} (rendered by the Prometheus registry as
+     * {@code node_dentry_reclaim_duration_seconds_count} and {@code _sum}, typed summary), and the
+     * cumulative buckets are function counters {@code node.dentry.reclaim.duration.buckets} tagged
+     * {@code upper.bound}.
+     */
+    private static void histogramMeters(MetricFamily family, ReclaimDurationHistogram histogram,
+                                        Map<MeterSpec, MeterValue> meters) {
+        meters.put(MeterSpec.of(family, List.of()), new MeterValue(histogram.count(), histogram.sumSeconds()));
+        for (int i = 0; i < histogram.upperBounds().size(); i++) {
+            meters.put(MeterSpec.bucket(family, histogram.upperBounds().get(i)),
+                    MeterValue.of(histogram.cumulativeCounts().get(i)));
+        }
+        meters.put(MeterSpec.bucket(family, Double.POSITIVE_INFINITY), MeterValue.of(histogram.count()));
     }
 
     /** The value a meter reports, held here because Micrometer holds it only weakly. */

@@ -23,12 +23,12 @@ record MeterSpec(Kind kind, String name, Tags tags, String help, String baseUnit
      * The meter of one series of a family: the family's tag names, in the catalogue's order, with
      * these values. A duration in seconds is a {@code TimeGauge}; other gauges keep their base unit.
      */
-    static MeterSpec of(MetricFamily family, String... tagValues) {
+    static MeterSpec of(MetricFamily family, List<String> tagValues) {
         List<String> labelNames = family.labelNames();
         String[] tags = new String[2 * labelNames.size()];
         for (int i = 0; i < labelNames.size(); i++) {
             tags[2 * i] = MeterNames.tag(labelNames.get(i));
-            tags[2 * i + 1] = tagValues[i];
+            tags[2 * i + 1] = tagValues.get(i);
         }
         Kind kind = switch (family.type()) {
             case COUNTER -> Kind.COUNTER;

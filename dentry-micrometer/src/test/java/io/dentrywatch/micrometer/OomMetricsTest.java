@@ -5,6 +5,7 @@ import io.dentrywatch.oom.OomCgroupStats;
 import io.dentrywatch.oom.OomKill;
 import io.dentrywatch.oom.OomScope;
 import io.dentrywatch.oom.OomStats;
+import io.dentrywatch.core.export.OomAdapterBuilder;
 import io.dentrywatch.prometheus.Exposition;
 import io.dentrywatch.prometheus.MutableClock;
 import io.dentrywatch.prometheus.OomSamples;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class OomMetricsTest {
 
-    private static OomMetrics.Builder golden(MutableClock clock) {
+    private static OomAdapterBuilder<OomMetrics> golden(MutableClock clock) {
         return OomMetrics.builder(OomSamples::golden)
                 .node(OomSamples.NODE)
                 .containerResolver(Samples.resolver())

@@ -1,34 +1,28 @@
 package io.dentrywatch.prometheus;
 
+import io.dentrywatch.core.export.FamilyReader;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * What {@link DentryCollector} and {@link OomCollector} are: a collector that takes the current reading
- * from its source at every scrape and maps it to snapshots of the families it declares. A subclass gives
- * the source, the mapping and the families.
- *
- * @param <R> the reading type
+ * What {@link DentryCollector} and {@link OomCollector} are: a collector that reads the families to export
+ * at every scrape and maps them to snapshots ({@link Snapshots}). A subclass gives its reader and the families
+ * it declares.
  */
-abstract sealed class ReadingCollector<R> implements MultiCollector permits DentryCollector, OomCollector {
+abstract sealed class ReadingCollector implements MultiCollector permits DentryCollector, OomCollector {
 
-    private final Supplier<R> source;
-    private final Function<R, MetricSnapshots> snapshots;
+    private final FamilyReader reader;
     private final List<MetricFamilyDescriptor> families;
 
     /**
-     * @param source    the current reading; called at every scrape
-     * @param snapshots every family the reading calls for
-     * @param families  every family the collector can emit
+     * @param reader   the families to export now; read at every scrape
+     * @param families every family the collector can emit
      */
-    ReadingCollector(Supplier<R> source, Function<R, MetricSnapshots> snapshots, List<MetricFamilyDescriptor> families) {
-        this.source = source;
-        this.snapshots = snapshots;
+    ReadingCollector(FamilyReader reader, List<MetricFamilyDescriptor> families) {
+        this.reader = reader;
         this.families = families;
     }
 
@@ -38,7 +32,7 @@ abstract sealed class ReadingCollector<R> implements MultiCollector permits Dent
      */
     @Override
     public final MetricSnapshots collect() {
-        return snapshots.apply(source.get());
+        return Snapshots.of(reader.read());
     }
 
     /** The families this collector can emit, so that a registry rejects a second one with the same names. */

@@ -1,54 +1,77 @@
 package io.dentrywatch.prometheus;
 
+import io.dentrywatch.core.export.FamilyReading;
+import io.dentrywatch.core.export.FamilyReading.Point;
 import io.dentrywatch.core.export.MetricFamily;
+import io.dentrywatch.core.export.ReclaimDurationHistogram;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** client_java snapshots of the catalogue's families, for both collectors. */
+/** client_java snapshots of dentry-core's families, for both collectors: one mapping a family type. */
 final class Snapshots {
 
     private Snapshots() {
     }
 
-    /** A family's labels: its label names, in the catalogue's order, with these values. */
-    static Labels labels(MetricFamily family, String... values) {
-        return Labels.of(family.labelNames().toArray(String[]::new), values);
+    /** The snapshots of a reading's families, in their order. */
+    static MetricSnapshots of(List<FamilyReading> families) {
+        List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
+        for (FamilyReading family : families) {
+            snapshots.add(snapshot(family));
+        }
+        return new MetricSnapshots(snapshots);
     }
 
-    static MetricMetadata metadata(MetricFamily family) {
-        return Families.descriptor(family).getMetadata();
+    private static MetricSnapshot snapshot(FamilyReading reading) {
+        MetricFamily family = reading.family();
+        MetricMetadata metadata = Families.descriptor(family).getMetadata();
+        List<Point> points = reading.points();
+        return switch (family.type()) {
+            case COUNTER -> new CounterSnapshot(metadata, points.stream()
+                    .map(p -> new CounterDataPointSnapshot(p.value(), labels(family, p), null, 0)).toList());
+            case GAUGE -> new GaugeSnapshot(metadata, points.stream()
+                    .map(p -> new GaugeDataPointSnapshot(p.value(), labels(family, p), null)).toList());
+            case INFO -> new InfoSnapshot(metadata, points.stream()
+                    .map(p -> new InfoDataPointSnapshot(labels(family, p))).toList());
+            case HISTOGRAM -> new HistogramSnapshot(metadata, List.of(histogram(reading.histogram().orElseThrow())));
+        };
     }
 
-    /** A counter family of one series without labels. */
-    static CounterSnapshot counter(MetricFamily family, long value) {
-        return counter(family, List.of(counterPoint(value, Labels.EMPTY)));
+    /** A point's labels: the family's label names, in the catalogue's order, with the point's values. */
+    private static Labels labels(MetricFamily family, Point point) {
+        return Labels.of(family.labelNames(), point.labelValues());
     }
 
-    static CounterSnapshot counter(MetricFamily family, List<CounterDataPointSnapshot> points) {
-        return new CounterSnapshot(metadata(family), points);
-    }
-
-    static GaugeSnapshot gauge(MetricFamily family, List<GaugeDataPointSnapshot> points) {
-        return new GaugeSnapshot(metadata(family), points);
-    }
-
-    static InfoSnapshot info(MetricFamily family, List<Labels> labels) {
-        return new InfoSnapshot(metadata(family), labels.stream().map(InfoDataPointSnapshot::new).toList());
-    }
-
-    static CounterDataPointSnapshot counterPoint(long value, Labels labels) {
-        return new CounterDataPointSnapshot(value, labels, null, 0);
-    }
-
-    static GaugeDataPointSnapshot gaugePoint(double value, Labels labels) {
-        return new GaugeDataPointSnapshot(value, labels, null);
+    /**
+     * The one series of a histogram, without labels. client_java takes each bucket's own count, not the
+     * cumulative one, and writes them back cumulated; {@code +Inf} holds the runs past the last bound.
+     */
+    private static HistogramDataPointSnapshot histogram(ReclaimDurationHistogram histogram) {
+        List<Double> upperBounds = new ArrayList<>(histogram.upperBounds());
+        upperBounds.add(Double.POSITIVE_INFINITY);
+        List<Long> counts = new ArrayList<>(upperBounds.size());
+        long below = 0;
+        for (long cumulative : histogram.cumulativeCounts()) {
+            counts.add(cumulative - below);
+            below = cumulative;
+        }
+        counts.add(histogram.count() - below);
+        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(upperBounds, counts), histogram.sumSeconds(),
+                Labels.EMPTY, Exemplars.EMPTY, 0);
     }
 }

@@ -2,6 +2,7 @@ package io.dentrywatch.prometheus;
 
 import io.dentrywatch.core.DentryCounter;
 import io.dentrywatch.core.DentrySample;
+import io.dentrywatch.core.export.AdapterBuilder;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -267,7 +268,7 @@ class MetricContractTest {
 
     @Test
     void builderRejectsNegativeSettings() {
-        DentryCollector.Builder builder = DentryCollector.builder(Samples::golden);
+        AdapterBuilder<DentryCollector> builder = DentryCollector.builder(Samples::golden);
 
         assertThrows(IllegalArgumentException.class, () -> builder.maxContainerSeries(-1));
         assertThrows(IllegalArgumentException.class, () -> builder.minReadInterval(Duration.ofSeconds(-1)));

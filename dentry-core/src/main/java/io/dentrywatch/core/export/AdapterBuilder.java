@@ -10,22 +10,21 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The options every metric adapter's builder offers (how cgroups become containers, how often the
- * kernel is read, the series cap, the grace period), with their defaults and checks, and
- * {@link #build()}, written once: {@code DentryCollector.Builder} and {@code DentryMetrics.Builder}
- * extend it and add only how the adapter is made from its sampler. Not thread-safe; build once.
+ * The builder of every dentry metric adapter ({@code DentryCollector.builder}, {@code DentryMetrics.builder}):
+ * the options (how cgroups become containers, how often the kernel is read, the series cap, the grace
+ * period), their defaults and checks, and {@link #build()}, written once; an adapter gives only how it is
+ * made from its {@link FamilyReader}. Not thread-safe; build once.
  *
  * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.cgroup.PathContainerResolver}:
  * pod UID and container id for pod cgroups, the systemd unit or the path for the rest), a 1 s minimum
  * read interval, 1000 container series, 5 minutes of grace.
  *
- * @param <B> the adapter's builder, which every setter returns
  * @param <A> the adapter it builds
  */
-public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
+public final class AdapterBuilder<A> {
 
     private final Supplier<DentrySample> sampleSource;
-    private final Function<ThrottledSampler, A> adapter;
+    private final Function<FamilyReader, A> adapter;
     private ExportSettings settings = ExportSettings.defaults();
 
     /**
@@ -33,9 +32,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      *
      * @param sampleSource called when a scrape or a meter read needs a reading, at most once per minimum
      *                     read interval; typically {@code sampler::sample}
-     * @param adapter      makes the adapter over its sampler; typically the adapter's constructor
+     * @param adapter      makes the adapter over the families it exports; typically the adapter's constructor
      */
-    protected AdapterBuilder(Supplier<DentrySample> sampleSource, Function<ThrottledSampler, A> adapter) {
+    public AdapterBuilder(Supplier<DentrySample> sampleSource, Function<FamilyReader, A> adapter) {
         this.sampleSource = Objects.requireNonNull(sampleSource, "sampleSource");
         this.adapter = Objects.requireNonNull(adapter, "adapter");
     }
@@ -49,9 +48,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      * @param containerResolver thread-safe and cheap: it is called for every cgroup of every read
      * @return this builder
      */
-    public B containerResolver(ContainerResolver containerResolver) {
+    public AdapterBuilder<A> containerResolver(ContainerResolver containerResolver) {
         settings = settings.withContainerResolver(containerResolver);
-        return self();
+        return this;
     }
 
     /**
@@ -62,9 +61,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      * @return this builder
      * @throws IllegalArgumentException if it is negative
      */
-    public B minReadInterval(Duration minReadInterval) {
+    public AdapterBuilder<A> minReadInterval(Duration minReadInterval) {
         settings = settings.withMinReadInterval(minReadInterval);
-        return self();
+        return this;
     }
 
     /**
@@ -75,9 +74,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      * @return this builder
      * @throws IllegalArgumentException if it is negative
      */
-    public B maxContainerSeries(int maxContainerSeries) {
+    public AdapterBuilder<A> maxContainerSeries(int maxContainerSeries) {
         settings = settings.withMaxContainerSeries(maxContainerSeries);
-        return self();
+        return this;
     }
 
     /**
@@ -90,21 +89,21 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      * @return this builder
      * @throws IllegalArgumentException if it is negative
      */
-    public B deletedSeriesGrace(Duration deletedSeriesGrace) {
+    public AdapterBuilder<A> deletedSeriesGrace(Duration deletedSeriesGrace) {
         settings = settings.withDeletedSeriesGrace(deletedSeriesGrace);
-        return self();
+        return this;
     }
 
     /**
-     * Replaces the clock that paces reads and grace periods, for tests; an adapter's builder overrides
-     * it to open it to its own package only.
+     * Replaces the clock that paces reads and grace periods, the system clock unless set: a test's clock
+     * moves by hand, so that nothing sleeps.
      *
      * @param clock the clock to use
      * @return this builder
      */
-    protected B clock(InstantSource clock) {
+    public AdapterBuilder<A> clock(InstantSource clock) {
         settings = settings.withClock(clock);
-        return self();
+        return this;
     }
 
     /**
@@ -113,14 +112,12 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B, A>, A> {
      *
      * @return the adapter: a collector to register, or a binder to bind
      */
-    public final A build() {
-        return adapter.apply(new ThrottledSampler(sampleSource, settings));
+    public A build() {
+        return adapter.apply(FamilyReader.of(sampler()));
     }
 
-    /**
-     * This builder as the adapter's type.
-     *
-     * @return {@code this}
-     */
-    protected abstract B self();
+    /** A new sampler with the options set so far, what {@link #build()} exports. */
+    ThrottledSampler sampler() {
+        return new ThrottledSampler(sampleSource, settings);
+    }
 }

@@ -41,9 +41,7 @@ record ExportSettings(
         if (minReadInterval.isNegative()) {
             throw new IllegalArgumentException("minReadInterval must not be negative: " + minReadInterval);
         }
-        if (maxContainerSeries < 0) {
-            throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
-        }
+        SeriesCap.checked(maxContainerSeries);
         if (deletedSeriesGrace.isNegative()) {
             throw new IllegalArgumentException("deletedSeriesGrace must not be negative: " + deletedSeriesGrace);
         }

@@ -11,25 +11,23 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The options every OOM metric adapter's builder offers (the node label, how cgroups become containers,
- * the series cap, how long a container's series outlives its latest kill, what the watcher cannot do),
- * with their defaults and checks, and {@link #build()}, written once: {@code OomCollector.Builder} and
- * {@code OomMetrics.Builder} extend it and add only how the adapter is made from its book. Not thread-safe;
- * build once.
+ * The builder of every OOM metric adapter ({@code OomCollector.builder}, {@code OomMetrics.builder}): the
+ * options (the node label, how cgroups become containers, the series cap, how long a container's series
+ * outlives its latest kill, what the watcher cannot do), their defaults and checks, and {@link #build()},
+ * written once; an adapter gives only how it is made from its {@link FamilyReader}. Not thread-safe; build once.
  *
  * <p>Defaults: container identity from the cgroup path ({@link io.dentrywatch.cgroup.PathContainerResolver}),
  * 1000 container series, a retention of one day, nothing degraded. The node has no default.
  *
- * @param <B> the adapter's builder, which every setter returns
  * @param <A> the adapter it builds
  */
-public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
+public final class OomAdapterBuilder<A> {
 
     /** How long a container's series stays after its latest kill unless set otherwise: a day. */
     public static final Duration DEFAULT_SERIES_RETENTION = Duration.ofDays(1);
 
     private final Supplier<OomStats> stats;
-    private final Function<OomSeriesBook, A> adapter;
+    private final Function<FamilyReader, A> adapter;
     private String node;
     private ContainerResolver containerResolver = ExportSettings.defaultContainerResolver();
     private int maxContainerSeries = ExportSettings.DEFAULT_MAX_CONTAINER_SERIES;
@@ -41,9 +39,9 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * Starts a builder over the watcher's counts.
      *
      * @param stats   called at every scrape (or meter read); typically {@code watcher::stats}, a cheap snapshot
-     * @param adapter makes the adapter over its book; typically the adapter's constructor
+     * @param adapter makes the adapter over the families it exports; typically the adapter's constructor
      */
-    protected OomAdapterBuilder(Supplier<OomStats> stats, Function<OomSeriesBook, A> adapter) {
+    public OomAdapterBuilder(Supplier<OomStats> stats, Function<FamilyReader, A> adapter) {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.adapter = Objects.requireNonNull(adapter, "adapter");
     }
@@ -54,9 +52,9 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @param node for example the {@code NODE_NAME} the downward API sets
      * @return this builder
      */
-    public B node(String node) {
+    public OomAdapterBuilder<A> node(String node) {
         this.node = Objects.requireNonNull(node, "node");
-        return self();
+        return this;
     }
 
     /**
@@ -66,9 +64,9 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @param containerResolver thread-safe; called for a cgroup when a scrape first finds it and after each new kill
      * @return this builder
      */
-    public B containerResolver(ContainerResolver containerResolver) {
+    public OomAdapterBuilder<A> containerResolver(ContainerResolver containerResolver) {
         this.containerResolver = Objects.requireNonNull(containerResolver, "containerResolver");
-        return self();
+        return this;
     }
 
     /**
@@ -79,12 +77,9 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @return this builder
      * @throws IllegalArgumentException if it is negative
      */
-    public B maxContainerSeries(int maxContainerSeries) {
-        if (maxContainerSeries < 0) {
-            throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
-        }
-        this.maxContainerSeries = maxContainerSeries;
-        return self();
+    public OomAdapterBuilder<A> maxContainerSeries(int maxContainerSeries) {
+        this.maxContainerSeries = SeriesCap.checked(maxContainerSeries);
+        return this;
     }
 
     /**
@@ -95,12 +90,12 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @return this builder
      * @throws IllegalArgumentException if it is zero or negative
      */
-    public B seriesRetention(Duration seriesRetention) {
+    public OomAdapterBuilder<A> seriesRetention(Duration seriesRetention) {
         if (seriesRetention.isNegative() || seriesRetention.isZero()) {
             throw new IllegalArgumentException("seriesRetention must be positive: " + seriesRetention);
         }
         this.seriesRetention = seriesRetention;
-        return self();
+        return this;
     }
 
     /**
@@ -109,21 +104,21 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @param reasons typically {@code watcher.degraded()}; one line each
      * @return this builder
      */
-    public B degraded(List<String> reasons) {
+    public OomAdapterBuilder<A> degraded(List<String> reasons) {
         this.degraded = List.copyOf(reasons);
-        return self();
+        return this;
     }
 
     /**
-     * Replaces the clock the retention is measured by, for tests; an adapter's builder overrides it to
-     * open it to its own package only.
+     * Replaces the clock the retention is measured by, the system clock unless set: a test's clock moves by
+     * hand, so that nothing sleeps.
      *
      * @param clock the clock to use
      * @return this builder
      */
-    protected B clock(InstantSource clock) {
+    public OomAdapterBuilder<A> clock(InstantSource clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        return self();
+        return this;
     }
 
     /**
@@ -133,19 +128,16 @@ public abstract class OomAdapterBuilder<B extends OomAdapterBuilder<B, A>, A> {
      * @return the adapter: a collector to register, or a binder to bind
      * @throws IllegalStateException if no node was set
      */
-    public final A build() {
+    public A build() {
+        return adapter.apply(FamilyReader.of(book()));
+    }
+
+    /** A new book with the settings made so far, what {@link #build()} exports. */
+    OomSeriesBook book() {
         if (node == null) {
             throw new IllegalStateException("node is not set: every OOM family is labelled with the node's name"
                     + " (for example from NODE_NAME)");
         }
-        return adapter.apply(new OomSeriesBook(stats, node, containerResolver, maxContainerSeries, seriesRetention,
-                degraded, clock));
+        return new OomSeriesBook(stats, node, containerResolver, maxContainerSeries, seriesRetention, degraded, clock);
     }
-
-    /**
-     * This builder as the adapter's type.
-     *
-     * @return {@code this}
-     */
-    protected abstract B self();
 }

@@ -15,7 +15,20 @@ final class SeriesCap {
     private boolean otherShown;
 
     SeriesCap(int maxOwnSeries) {
-        this.maxOwnSeries = maxOwnSeries;
+        this.maxOwnSeries = checked(maxOwnSeries);
+    }
+
+    /**
+     * Checks a cap as both adapters' builders take it, when it is set.
+     *
+     * @return {@code maxContainerSeries}
+     * @throws IllegalArgumentException if it is negative
+     */
+    static int checked(int maxContainerSeries) {
+        if (maxContainerSeries < 0) {
+            throw new IllegalArgumentException("maxContainerSeries must not be negative: " + maxContainerSeries);
+        }
+        return maxContainerSeries;
     }
 
     /**

@@ -15,17 +15,21 @@
  *       cgroups underneath do (removed, re-resolved, or a sampler reopened from zero).</li>
  * </ul>
  *
- * <p>The OOM watcher's counts go the same way, through their own pair: an OOM adapter's builder extends
- * {@link io.dentrywatch.core.export.OomAdapterBuilder}, which creates its
- * {@link io.dentrywatch.core.export.OomSeriesBook}; that turns {@link io.dentrywatch.oom.OomWatcher#stats()}
- * into per-container series (resolved at the kill, summed, capped with {@code _other}, kept for a
- * retention after the latest kill) labelled with the node, the {@code oom_*} families of the catalogue.
+ * <p>The OOM watcher's counts go the same way, through their own book: {@link io.dentrywatch.core.export.OomSeriesBook}
+ * turns {@link io.dentrywatch.oom.OomWatcher#stats()} into per-container series (resolved at the kill, summed,
+ * capped with {@code _other}, kept for a retention after the latest kill) labelled with the node, the
+ * {@code oom_*} families of the catalogue.
  *
- * <p>An adapter's builder extends {@link io.dentrywatch.core.export.AdapterBuilder} (the shared options
- * and their defaults), which creates its {@link io.dentrywatch.core.export.ThrottledSampler}; on every
- * scrape the adapter maps the {@link io.dentrywatch.core.export.Reading} it returns to its ecosystem's
- * types, family by family of {@link io.dentrywatch.core.export.MetricFamily} (the names, types, labels
- * and HELP of the metric contract, written once), exporting a family fed by core counters only when
- * the sample measures it.
+ * <h2>The adapters' interface</h2>
+ * An adapter is made by {@link io.dentrywatch.core.export.AdapterBuilder} (dentry families) or
+ * {@link io.dentrywatch.core.export.OomAdapterBuilder} (OOM families): the options, their defaults and checks,
+ * written once; the adapter gives only how it is made from a {@link io.dentrywatch.core.export.FamilyReader}.
+ * On every scrape (or meter read) the adapter calls {@link io.dentrywatch.core.export.FamilyReader#read()} and
+ * gets the families to export now, each a {@link io.dentrywatch.core.export.FamilyReading}: its
+ * {@link io.dentrywatch.core.export.MetricFamily} (the names, types, labels and HELP of the metric contract,
+ * written once) and its points (label values and a value) or its histogram. The families are made once per
+ * reading, here, for every adapter: which ones a sample measures (a family fed by core counters is absent,
+ * not zero, when the sample does not measure it), in which order, with which values. All an adapter does is
+ * map a family's {@link io.dentrywatch.core.export.MetricFamily.Type} to its library's snapshot or meter.
  */
 package io.dentrywatch.core.export;

@@ -21,23 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** What an adapter's builder inherits: the defaults, options that reach the sampler, and bad ones refused at once. */
 class AdapterBuilderTest {
 
-    /** The smallest adapter: the sampler itself. */
-    private static final class TestBuilder extends AdapterBuilder<TestBuilder, ThrottledSampler> {
-        TestBuilder(Supplier<DentrySample> source) {
-            super(source, sampler -> sampler);
-        }
-
-        @Override
-        protected TestBuilder self() {
-            return this;
-        }
+    /** The smallest adapter: the reader itself. */
+    private static AdapterBuilder<FamilyReader> builder(Supplier<DentrySample> source) {
+        return new AdapterBuilder<>(source, reader -> reader);
     }
 
     @Test
     void theOptionsReachTheSampler() {
         MutableClock clock = new MutableClock(Feed.T0);
         AtomicInteger reads = new AtomicInteger();
-        ThrottledSampler sampler = new TestBuilder(() -> {
+        ThrottledSampler sampler = builder(() -> {
             reads.incrementAndGet();
             return allocs(10, 100, 7);
         })
@@ -46,7 +39,7 @@ class AdapterBuilderTest {
                 .maxContainerSeries(1)
                 .deletedSeriesGrace(Duration.ZERO)
                 .clock(clock)
-                .build();
+                .sampler();
 
         assertEquals(Map.of(nonPod("/C1"), 100L, SeriesLabels.OTHER, 17L), Feed.alloc(sampler.read()));
         clock.advance(Duration.ofSeconds(29));
@@ -72,13 +65,13 @@ class AdapterBuilderTest {
 
     @Test
     void badOptionsAreRefusedWhenSet() {
-        TestBuilder builder = new TestBuilder(() -> allocs(1));
+        AdapterBuilder<FamilyReader> builder = builder(() -> allocs(1));
 
         assertThrows(IllegalArgumentException.class, () -> builder.maxContainerSeries(-1));
         assertThrows(IllegalArgumentException.class, () -> builder.minReadInterval(Duration.ofSeconds(-1)));
         assertThrows(IllegalArgumentException.class, () -> builder.deletedSeriesGrace(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> builder.containerResolver(null));
-        assertThrows(NullPointerException.class, () -> new TestBuilder(null));
+        assertThrows(NullPointerException.class, () -> builder(null));
         assertEquals(0, ExportSettings.defaults().withMaxContainerSeries(0).maxContainerSeries());
     }
 }

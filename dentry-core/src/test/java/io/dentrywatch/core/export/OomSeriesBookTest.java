@@ -42,7 +42,7 @@ class OomSeriesBookTest {
     };
 
     private OomSeriesBook book(int maxContainerSeries) {
-        return configured(stats::get).maxContainerSeries(maxContainerSeries).build();
+        return configured(stats::get).maxContainerSeries(maxContainerSeries).book();
     }
 
     /** A kill in cgroup {@code id} ({@code /c<id>}) at T0 plus {@code seconds}, its anon_rss {@code anonMib} MiB. */
@@ -148,7 +148,7 @@ class OomSeriesBookTest {
 
         OomSeriesBook failing = configured(() -> {
             throw new IllegalStateException("closed");
-        }).build();
+        }).book();
         OomReading empty = failing.read();
         assertEquals(List.of(), empty.series());
         assertEquals(0, empty.kills());
@@ -236,7 +236,7 @@ class OomSeriesBookTest {
 
     @Test
     void theBuilderWantsANodeAndSaneLimits() {
-        Builder builder = new Builder(stats::get); // no node
+        OomAdapterBuilder<FamilyReader> builder = builder(stats::get); // no node
 
         assertTrue(assertThrows(IllegalStateException.class, builder::build).getMessage().startsWith("node is not set"));
         assertThrows(IllegalArgumentException.class, () -> builder.maxContainerSeries(-1));
@@ -251,7 +251,7 @@ class OomSeriesBookTest {
                 throw new IllegalStateException("resolver broken");
             }
             return ContainerIdentity.nonPod(path);
-        }).build();
+        }).book();
         set(1, 0, cgroup(1, kill(1, 0, 1)));
         book.read();
 
@@ -263,20 +263,13 @@ class OomSeriesBookTest {
     }
 
     /** A builder over {@code source} with this test's node, resolver, retention, clock and a degraded part. */
-    private Builder configured(Supplier<OomStats> source) {
-        return new Builder(source).node("node-a").containerResolver(resolver).seriesRetention(RETENTION)
+    private OomAdapterBuilder<FamilyReader> configured(Supplier<OomStats> source) {
+        return builder(source).node("node-a").containerResolver(resolver).seriesRetention(RETENTION)
                 .degraded(List.of("no scope")).clock(clock);
     }
 
-    /** The shared builder as an adapter extends it; the adapter is the book itself. */
-    private static final class Builder extends OomAdapterBuilder<Builder, OomSeriesBook> {
-        Builder(Supplier<OomStats> source) {
-            super(source, book -> book);
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
+    /** The shared builder as an adapter gets it; the adapter is the reader itself. */
+    private static OomAdapterBuilder<FamilyReader> builder(Supplier<OomStats> source) {
+        return new OomAdapterBuilder<>(source, reader -> reader);
     }
 }
