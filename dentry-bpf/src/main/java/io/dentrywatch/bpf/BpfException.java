@@ -13,12 +13,15 @@ public abstract sealed class BpfException extends RuntimeException
 
     private final int errno;
 
-    BpfException(String message, int errno) {
-        super(message);
+    private BpfException(String message, int errno, BpfException cause) {
+        super(message, cause);
         this.errno = errno;
     }
 
-    /** The positive errno the kernel or libbpf returned, or 0 where the failure is not an errno. */
+    /**
+     * The positive errno the kernel or libbpf returned, or 0 where the failure is not an errno;
+     * {@link Errno#of(int)} names it.
+     */
     public int errno() {
         return errno;
     }
@@ -27,8 +30,24 @@ public abstract sealed class BpfException extends RuntimeException
     public static final class NotSupported extends BpfException {
         private static final long serialVersionUID = 1L;
 
-        public NotSupported(String message, int errno) {
-            super(message, errno);
+        /** A failure that is not an errno ({@link #errno()} is 0). */
+        public NotSupported(String message) {
+            super(message, 0, null);
+        }
+
+        /** A failure the kernel or libbpf answered with {@code errno}. */
+        public NotSupported(String message, Errno errno) {
+            super(message, errno.number(), null);
+        }
+
+        /** {@code cause} restated with what the caller knows: its errno, and it as the cause. */
+        public NotSupported(String message, BpfException cause) {
+            super(message, cause.errno(), cause);
+        }
+
+        /** A raw errno that {@link Errno} may not name: from the binding only. */
+        NotSupported(String message, int errno) {
+            super(message, errno, null);
         }
     }
 
@@ -36,8 +55,24 @@ public abstract sealed class BpfException extends RuntimeException
     public static final class PermissionDenied extends BpfException {
         private static final long serialVersionUID = 1L;
 
-        public PermissionDenied(String message, int errno) {
-            super(message, errno);
+        /** A failure that is not an errno ({@link #errno()} is 0). */
+        public PermissionDenied(String message) {
+            super(message, 0, null);
+        }
+
+        /** A failure the kernel or libbpf answered with {@code errno}. */
+        public PermissionDenied(String message, Errno errno) {
+            super(message, errno.number(), null);
+        }
+
+        /** {@code cause} restated with what the caller knows: its errno, and it as the cause. */
+        public PermissionDenied(String message, BpfException cause) {
+            super(message, cause.errno(), cause);
+        }
+
+        /** A raw errno that {@link Errno} may not name: from the binding only. */
+        PermissionDenied(String message, int errno) {
+            super(message, errno, null);
         }
     }
 
@@ -45,8 +80,24 @@ public abstract sealed class BpfException extends RuntimeException
     public static final class NotFound extends BpfException {
         private static final long serialVersionUID = 1L;
 
-        public NotFound(String message, int errno) {
-            super(message, errno);
+        /** A failure that is not an errno ({@link #errno()} is 0). */
+        public NotFound(String message) {
+            super(message, 0, null);
+        }
+
+        /** A failure the kernel or libbpf answered with {@code errno}. */
+        public NotFound(String message, Errno errno) {
+            super(message, errno.number(), null);
+        }
+
+        /** {@code cause} restated with what the caller knows: its errno, and it as the cause. */
+        public NotFound(String message, BpfException cause) {
+            super(message, cause.errno(), cause);
+        }
+
+        /** A raw errno that {@link Errno} may not name: from the binding only. */
+        NotFound(String message, int errno) {
+            super(message, errno, null);
         }
     }
 
@@ -55,7 +106,7 @@ public abstract sealed class BpfException extends RuntimeException
         private static final long serialVersionUID = 1L;
 
         public LibraryMissing(String message) {
-            super(message, 0);
+            super(message, 0, null);
         }
     }
 
@@ -63,8 +114,24 @@ public abstract sealed class BpfException extends RuntimeException
     public static final class Failure extends BpfException {
         private static final long serialVersionUID = 1L;
 
-        public Failure(String message, int errno) {
-            super(message, errno);
+        /** A failure that is not an errno ({@link #errno()} is 0). */
+        public Failure(String message) {
+            super(message, 0, null);
+        }
+
+        /** A failure the kernel or libbpf answered with {@code errno}. */
+        public Failure(String message, Errno errno) {
+            super(message, errno.number(), null);
+        }
+
+        /** {@code cause} restated with what the caller knows: its errno, and it as the cause. */
+        public Failure(String message, BpfException cause) {
+            super(message, cause.errno(), cause);
+        }
+
+        /** A raw errno that {@link Errno} may not name: from the binding only. */
+        Failure(String message, int errno) {
+            super(message, errno, null);
         }
     }
 
@@ -77,15 +144,15 @@ public abstract sealed class BpfException extends RuntimeException
      */
     public static BpfException fromErrno(int errno, String operation) {
         int e = Math.abs(errno);
-        String what = operation + " failed: " + Errno.name(e);
-        return switch (e) {
-            case Errno.EPERM, Errno.EACCES -> new PermissionDenied(what
+        String what = operation + " failed: " + Errno.describe(e);
+        return switch (Errno.of(e).orElse(null)) {
+            case EPERM, EACCES -> new PermissionDenied(what
                     + ": run as root or grant CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before kernel 5.8)", e);
-            case Errno.ENOENT, Errno.ESRCH -> new NotFound(what
+            case ENOENT, ESRCH -> new NotFound(what
                     + ": the kernel has no such function, tracepoint or BTF type (inlined, renamed or compiled out)", e);
-            case Errno.EOPNOTSUPP, Errno.ENOTSUPP, Errno.ENOSYS -> new NotSupported(what
+            case EOPNOTSUPP, ENOTSUPP, ENOSYS -> new NotSupported(what
                     + ": this kernel does not support it", e);
-            default -> new Failure(what, e);
+            case null, default -> new Failure(what, e);
         };
     }
 }

@@ -1,49 +1,93 @@
 package io.dentrywatch.bpf;
 
-/** The errno values libbpf and the bpf syscall return that the binding tells apart. */
-final class Errno {
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int ESRCH = 3;
-    static final int E2BIG = 7;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int ENOMEM = 12;
-    static final int EACCES = 13;
-    static final int EFAULT = 14;
-    static final int EBUSY = 16;
-    static final int EEXIST = 17;
-    static final int EINVAL = 22;
-    static final int ENOSPC = 28;
-    static final int ENOSYS = 38;
-    static final int EOPNOTSUPP = 95;
-    /** The kernel-internal "not supported" that BPF syscalls leak to user space. */
-    static final int ENOTSUPP = 524;
+import java.util.Optional;
 
-    private Errno() {
+/**
+ * The errno values libbpf and the bpf syscall return that dentrywatch tells apart or names in its
+ * messages, with the kernel's numbers ({@code asm-generic/errno-base.h}, {@code asm-generic/errno.h})
+ * and the kernel's one-line descriptions of them. {@link BpfException#errno()} is the raw number:
+ * {@link #of(int)} names it when it is one of these.
+ */
+public enum Errno {
+    /** Operation not permitted. */
+    EPERM(1, "Operation not permitted"),
+    /** No such file or directory. */
+    ENOENT(2, "No such file or directory"),
+    /** No such process. */
+    ESRCH(3, "No such process"),
+    /** Interrupted system call. */
+    EINTR(4, "Interrupted system call"),
+    /** Argument list too long; the bpf syscall's answer for a full map. */
+    E2BIG(7, "Argument list too long"),
+    /** Bad file number. */
+    EBADF(9, "Bad file number"),
+    /** Try again. */
+    EAGAIN(11, "Try again"),
+    /** Out of memory. */
+    ENOMEM(12, "Out of memory"),
+    /** Permission denied. */
+    EACCES(13, "Permission denied"),
+    /** Bad address. */
+    EFAULT(14, "Bad address"),
+    /** Device or resource busy. */
+    EBUSY(16, "Device or resource busy"),
+    /** File exists. */
+    EEXIST(17, "File exists"),
+    /** Invalid argument. */
+    EINVAL(22, "Invalid argument"),
+    /** No space left on device. */
+    ENOSPC(28, "No space left on device"),
+    /** Invalid system call number. */
+    ENOSYS(38, "Invalid system call number"),
+    /** Operation not supported on transport endpoint. */
+    EOPNOTSUPP(95, "Operation not supported on transport endpoint"),
+    /**
+     * Operation is not supported: the kernel-internal errno ({@code include/linux/errno.h}, in no uapi
+     * header) that BPF syscalls leak to user space.
+     */
+    ENOTSUPP(524, "Operation is not supported");
+
+    private final int number;
+    private final String message;
+
+    Errno(int number, String message) {
+        this.number = number;
+        this.message = message;
     }
 
-    static String name(int errno) {
-        int e = Math.abs(errno);
-        String name = switch (e) {
-            case EPERM -> "EPERM";
-            case ENOENT -> "ENOENT";
-            case ESRCH -> "ESRCH";
-            case E2BIG -> "E2BIG";
-            case EBADF -> "EBADF";
-            case EAGAIN -> "EAGAIN";
-            case ENOMEM -> "ENOMEM";
-            case EACCES -> "EACCES";
-            case EFAULT -> "EFAULT";
-            case EBUSY -> "EBUSY";
-            case EEXIST -> "EEXIST";
-            case EINVAL -> "EINVAL";
-            case ENOSPC -> "ENOSPC";
-            case ENOSYS -> "ENOSYS";
-            case EOPNOTSUPP -> "EOPNOTSUPP";
-            case ENOTSUPP -> "ENOTSUPP";
-            default -> "errno";
-        };
-        return name + " (" + e + ")";
+    /** The positive errno number. */
+    public int number() {
+        return number;
+    }
+
+    /** The kernel's description, for example {@code No such file or directory}. */
+    public String message() {
+        return message;
+    }
+
+    /**
+     * The errno of that number, positive or negative (libbpf returns {@code -errno}).
+     *
+     * @return empty if the number is none of these
+     */
+    public static Optional<Errno> of(int number) {
+        int e = Math.abs(number);
+        for (Errno errno : values()) {
+            if (errno.number == e) {
+                return Optional.of(errno);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * How messages name an errno number: {@code ENOENT (2)}, or {@code errno (1234)} for a number that
+     * is none of these.
+     *
+     * @param number positive or negative
+     */
+    public static String describe(int number) {
+        int e = Math.abs(number);
+        return of(e).map(Errno::name).orElse("errno") + " (" + e + ")";
     }
 }

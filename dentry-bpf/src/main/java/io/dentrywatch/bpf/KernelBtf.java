@@ -30,7 +30,7 @@ public final class KernelBtf implements AutoCloseable {
             MemorySegment btf = BpfObject.call(() -> (MemorySegment) Libbpf.BTF_LOAD_VMLINUX.invokeExact(state));
             if (btf.equals(MemorySegment.NULL)) {
                 int errno = Libbpf.errno(state);
-                throw new BpfException.NotSupported("this kernel has no BTF (" + Errno.name(errno)
+                throw new BpfException.NotSupported("this kernel has no BTF (" + Errno.describe(errno)
                         + "): fentry needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux)", errno);
             }
             return new KernelBtf(btf);

@@ -118,8 +118,8 @@ public final class PerCpuMapReader implements AutoCloseable {
             } catch (Throwable t) {
                 throw BpfObject.rethrow(t);
             }
-            if (rc < 0 && rc != -Errno.ENOENT) {
-                if (first && (rc == -Errno.EINVAL || rc == -Errno.ENOTSUPP || rc == -Errno.EOPNOTSUPP)) {
+            if (rc < 0 && rc != -Errno.ENOENT.number()) {
+                if (first && (rc == -Errno.EINVAL.number() || rc == -Errno.ENOTSUPP.number() || rc == -Errno.EOPNOTSUPP.number())) {
                     throw new BatchUnsupported();
                 }
                 throw BpfException.fromErrno(rc, "batch lookup of " + map);
@@ -128,7 +128,7 @@ public final class PerCpuMapReader implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 sumRow(table, keys.getAtIndex(JAVA_LONG, i), values, i * stride * cpus);
             }
-            if (rc == -Errno.ENOENT) {
+            if (rc == -Errno.ENOENT.number()) {
                 return table.size();
             }
             MemorySegment.copy(outBatch, 0, inBatch, 0, 8);
@@ -145,7 +145,7 @@ public final class PerCpuMapReader implements AutoCloseable {
             } catch (Throwable t) {
                 throw BpfObject.rethrow(t);
             }
-            if (rc == -Errno.ENOENT) {
+            if (rc == -Errno.ENOENT.number()) {
                 return table.size();
             }
             if (rc < 0) {
@@ -158,7 +158,7 @@ public final class PerCpuMapReader implements AutoCloseable {
             } catch (Throwable t) {
                 throw BpfObject.rethrow(t);
             }
-            if (rc == -Errno.ENOENT) {
+            if (rc == -Errno.ENOENT.number()) {
                 continue; // deleted between the two calls
             }
             if (rc < 0) {
@@ -191,7 +191,7 @@ public final class PerCpuMapReader implements AutoCloseable {
     public boolean delete(long entryKey) {
         key.set(JAVA_LONG, 0, entryKey);
         int rc = BpfObject.call(() -> (int) Libbpf.MAP_DELETE_ELEM.invokeExact(fd, key));
-        if (rc == -Errno.ENOENT) {
+        if (rc == -Errno.ENOENT.number()) {
             return false;
         }
         if (rc < 0) {

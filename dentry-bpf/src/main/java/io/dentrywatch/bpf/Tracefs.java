@@ -57,7 +57,7 @@ final class Tracefs {
                     arena.allocateFrom("tracefs"), 0L, MemorySegment.NULL);
             if (rc != 0) {
                 int errno = Libbpf.errno(state);
-                throw new BpfException.NotSupported(how + "; mounting it here failed with " + Errno.name(errno), errno);
+                throw new BpfException.NotSupported(how + "; mounting it here failed with " + Errno.describe(errno), errno);
             }
         } catch (BpfException e) {
             throw e;

@@ -85,13 +85,13 @@ class BpfMapUpdateTest {
             MemorySegment value = arena.allocate((long) map.valueSize() * cpus, 8);
             key.set(JAVA_LONG, 0, 1);
             map.update(key, value, BpfMap.UPDATE_ANY);
-            assertEquals(Errno.EEXIST, assertThrows(BpfException.Failure.class,
+            assertEquals(Errno.EEXIST.number(), assertThrows(BpfException.Failure.class,
                     () -> map.update(key, value, BpfMap.UPDATE_NOEXIST)).errno());
             key.set(JAVA_LONG, 0, 2);
             assertThrows(BpfException.NotFound.class, () -> map.update(key, value, BpfMap.UPDATE_EXIST));
             map.update(key, value, BpfMap.UPDATE_ANY);
             key.set(JAVA_LONG, 0, 3);
-            assertEquals(Errno.E2BIG, assertThrows(BpfException.Failure.class,
+            assertEquals(Errno.E2BIG.number(), assertThrows(BpfException.Failure.class,
                     () -> map.update(key, value, BpfMap.UPDATE_ANY)).errno(), "a full map");
             assertThrows(IllegalArgumentException.class,
                     () -> map.update(key, value.asSlice(0, map.valueSize()), BpfMap.UPDATE_ANY),

@@ -10,6 +10,7 @@ import io.dentrywatch.internal.probe.DentryProbes;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
+import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.PerCpuMapReader;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class DentrySampler implements AutoCloseable {
             try {
                 cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : hierarchyRoot(key, mounts);
                 if (!caps.canTrace()) {
-                    throw new BpfException.PermissionDenied(caps.missingForTracing(), 1);
+                    throw new BpfException.PermissionDenied(caps.missingForTracing(), Errno.EPERM);
                 }
                 List<String> failures = new ArrayList<>();
                 // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
@@ -95,7 +96,7 @@ public final class DentrySampler implements AutoCloseable {
                 } catch (BpfException e) {
                     if (b.attachMode == AttachMode.AUTO && !failures.isEmpty()) {
                         throw new BpfException.NotSupported("no attach mode works on this kernel: "
-                                + String.join("; ", failures), e.errno());
+                                + String.join("; ", failures), e);
                     }
                     throw e;
                 }
@@ -144,7 +145,7 @@ public final class DentrySampler implements AutoCloseable {
         return root.orElseThrow(() -> new BpfException.NotSupported(key == CgroupKey.V2
                 ? "counting by v2 cgroup needs a cgroup2 hierarchy, and none is mounted: mount cgroup2 (for example"
                         + " at /sys/fs/cgroup/unified) or count by memory cgroup"
-                : "counting by memory cgroup needs the memory controller's hierarchy, and none is mounted", 0));
+                : "counting by memory cgroup needs the memory controller's hierarchy, and none is mounted"));
     }
 
     /** A builder with the defaults: {@link AttachMode#AUTO}, {@link CgroupKey#AUTO}, 16,384 cgroups, 5 minutes' grace. */

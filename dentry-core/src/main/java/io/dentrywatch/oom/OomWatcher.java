@@ -9,6 +9,7 @@ import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.OomProbes;
 
 import io.dentrywatch.bpf.BpfException;
+import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.EventBuffer;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import io.dentrywatch.bpf.PerfBuffer;
@@ -87,7 +88,7 @@ public final class OomWatcher implements AutoCloseable {
                     + " on kernels before 5.8) to load its BPF programs; this process has "
                     + (caps.has(Capabilities.CAP_BPF) ? "CAP_BPF" : "no CAP_BPF") + ", "
                     + (caps.has(Capabilities.CAP_PERFMON) ? "CAP_PERFMON" : "no CAP_PERFMON")
-                    + ": run as root or add the capabilities", 1);
+                    + ": run as root or add the capabilities", Errno.EPERM);
         }
         KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
         Path mountinfo = b.procRoot.resolve("self/mountinfo");

@@ -10,6 +10,7 @@ import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.BpfObject;
 import io.dentrywatch.bpf.BpfProgram;
+import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.KernelBtf;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,7 +258,7 @@ public final class DentryProbes implements AutoCloseable {
                 String why = hook.program() + ": none of " + targets + " exists in this kernel (inlined, renamed or"
                         + " compiled out)";
                 if (hook.essential()) {
-                    throw new BpfException.NotFound(mode + " " + why, 2);
+                    throw new BpfException.NotFound(mode + " " + why, Errno.ENOENT);
                 }
                 degrade(hook, why, unavailable, degraded);
                 continue;
@@ -323,7 +324,7 @@ public final class DentryProbes implements AutoCloseable {
                 throw new BpfException.NotSupported("fentry: the kernel refused to load BTF trampoline programs ("
                         + e.getMessage() + ") although this process has CAP_BPF and CAP_PERFMON; fentry needs"
                         + " kernel 5.5+ built with CONFIG_DEBUG_INFO_BTF and CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"
-                        + " and not in lockdown", e.errno());
+                        + " and not in lockdown", e);
             }
             throw e;
         }
@@ -347,7 +348,7 @@ public final class DentryProbes implements AutoCloseable {
             try {
                 program.attachKprobe(target, name.startsWith("kretprobe_"));
             } catch (BpfException.PermissionDenied e) {
-                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(), e.errno());
+                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(), e);
             }
         } else {
             program.attach();
@@ -379,14 +380,14 @@ public final class DentryProbes implements AutoCloseable {
                 if (!Files.exists(KPROBE_PMU) && !Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"))
                         && !Files.exists(Path.of("/sys/kernel/debug/tracing/kprobe_events"))) {
                     throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
-                            + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")", 0);
+                            + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")");
                 }
                 yield target -> kprobeTargetExists(symbols, target);
             }
             case TRACEPOINT -> {
                 if (!kernel.atLeast(6, 1)) {
                     throw new BpfException.NotSupported("tracepoint mode needs kernel 6.1+, where kmem:kmem_cache_alloc"
-                            + " carries the struct kmem_cache pointer; this kernel is " + kernel, 0);
+                            + " carries the struct kmem_cache pointer; this kernel is " + kernel);
                 }
                 yield tracepoint -> true; // the slab and vmscan tracepoints exist on every 6.1+ kernel
             }
