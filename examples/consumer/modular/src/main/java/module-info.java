@@ -1,0 +1,5 @@
+/** A dentrywatch user on the module path. */
+module com.example.consumer {
+    requires io.dentrywatch.core;
+    requires io.dentrywatch.prometheus;
+}
