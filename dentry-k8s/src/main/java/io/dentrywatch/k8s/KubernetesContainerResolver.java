@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -29,7 +30,8 @@ import java.util.function.UnaryOperator;
  * synced, and each change of state is logged once.
  *
  * <p>Lookups are O(1), thread-safe and allocate nothing once a cgroup has been resolved against the
- * current state of its pod. Memory is bounded by this node's pods and by the cgroup cache.
+ * current state of its pod. Memory is bounded by this node's pods and by the cgroup cache; of each pod
+ * only its names, UID, node, mirror annotation and container names and ids are kept.
  *
  * <pre>{@code
  * try (var resolver = KubernetesContainerResolver.builder().nodeName("node-a").build()) {
@@ -93,6 +95,8 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
         // lookups go through our own UID index, so the informer's namespace index is dead weight
         informer.removeNamespaceIndex();
+        // whole pods are ~75 KB of heap each; resolution needs names and container ids only
+        informer.itemStore(new SlimPodStore(nodeName));
         informer.exceptionHandler(health::retryAfterException);
         informer.addEventHandler(pods);
         health.connecting();
@@ -164,6 +168,11 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     /** How many cgroups the cache holds; for tests of its bound. */
     int cachedCgroups() {
         return cache.size();
+    }
+
+    /** What the informer's store holds now; for tests of what is kept per pod. */
+    synchronized List<Pod> cachedPods() {
+        return informer == null ? List.of() : informer.getStore().list();
     }
 
     /** The index of this node's pods; for tests that wait for an event. */

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The pods of one node by UID, fed by the informer. Deleted pods stay, marked, for a grace period
+ * The pods of one node by UID, fed by the informer: with whole pods from the watch, and with the slim
+ * copies of {@link SlimPodStore} for the first list's adds and a relist's deletes. Deleted pods stay, marked, for a grace period
  * so the last samples of their cgroups still get names; expired ones are dropped on the next event.
  * Lookups are lock-free and allocation-free.
  */
@@ -102,6 +103,6 @@ final class PodIndex implements ResourceEventHandler<Pod> {
     }
 
     private boolean isOnThisNode(Pod pod) {
-        return pod.getSpec() != null && nodeName.equals(pod.getSpec().getNodeName());
+        return PodRecord.isOnNode(pod, nodeName);
     }
 }

@@ -64,6 +64,11 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
         return keys;
     }
 
+    /** Whether the pod is bound to the node named {@code nodeName}. */
+    static boolean isOnNode(Pod pod, String nodeName) {
+        return pod.getSpec() != null && nodeName.equals(pod.getSpec().getNodeName());
+    }
+
     PodRecord deleted(long expiresAtNanos) {
         return new PodRecord(namespace, name, uid, runtime, containerNames, true, expiresAtNanos);
     }

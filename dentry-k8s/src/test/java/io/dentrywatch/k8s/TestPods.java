@@ -79,6 +79,41 @@ final class TestPods {
         return pod.build();
     }
 
+    /**
+     * A pod as heavy as real ones are: labels, a last-applied-configuration annotation, managedFields, an
+     * owner, containers with environment, probes' worth of spec, volumes, tolerations, conditions and IPs.
+     */
+    static Pod heavy(String namespace, String name, String node, Map<String, String> annotations, List<ContainerStatus> containers) {
+        Map<String, String> allAnnotations = new java.util.LinkedHashMap<>(annotations);
+        allAnnotations.put("kubectl.kubernetes.io/last-applied-configuration", "{\"spec\":\"" + "x".repeat(4_000) + "\"}");
+        allAnnotations.put("prometheus.io/scrape", "true");
+        PodBuilder pod = new PodBuilder(pod(namespace, name, node, allAnnotations, containers, List.of(), List.of()))
+                .editMetadata()
+                .withLabels(Map.of("app.kubernetes.io/name", name, "pod-template-hash", "7d9f8c6b5", "team", "shop"))
+                .addNewManagedField().withManager("kubelet").withOperation("Update").withApiVersion("v1")
+                .withFieldsType("FieldsV1").withSubresource("status").endManagedField()
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName(name + "-rs")
+                .withUid("0b1c2d3e-0000-4000-8000-00000000abcd").withController(true).endOwnerReference()
+                .endMetadata()
+                .editSpec()
+                .withServiceAccountName("default").withRestartPolicy("Always")
+                .addNewVolume().withName("config").withNewConfigMap().withName(name + "-config").endConfigMap().endVolume()
+                .addNewToleration().withKey("node.kubernetes.io/not-ready").withOperator("Exists").withEffect("NoExecute")
+                .endToleration()
+                .endSpec()
+                .editStatus()
+                .withPodIP("10.244.1.7").withHostIP("10.0.0.5").withStartTime("2026-11-21T09:00:00Z")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .endStatus();
+        for (int c = 0; c < containers.size(); c++) {
+            pod.editSpec().editContainer(c)
+                    .addNewEnv().withName("CONFIG").withValue("y".repeat(2_000)).endEnv()
+                    .addNewPort().withContainerPort(8080).withName("http").endPort()
+                    .endContainer().endSpec();
+        }
+        return pod.build();
+    }
+
     /** The systemd driver's path of a burstable pod's container scope, e.g. {@code cri-containerd-<id>.scope}. */
     static String burstableScope(String podUid, String scopePrefix, String containerId) {
         return burstablePodSlice(podUid) + "/" + scopePrefix + containerId + ".scope";
