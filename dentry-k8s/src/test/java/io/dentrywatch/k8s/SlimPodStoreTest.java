@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dentrywatch.core.ContainerIdentity;
-import io.dentrywatch.core.ContainerIdentity.QosClass;
+import io.dentrywatch.cgroup.ContainerIdentity;
+import io.dentrywatch.cgroup.ContainerIdentity.QosClass;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
