@@ -4,7 +4,7 @@
 # side (same cgroups, same scrapes, same time).
 #
 #   sudo benchmarks/footprint.sh [--duration SECONDS] [--cgroups N] [--interval SECONDS] [--starts N] [--only rss|start]
-#                                [--variants NAME,NAME,...] [--before-jar JAR]
+#                                [--variants NAME,NAME,...] [--before-jar JAR] [--pods P]
 #
 # A variant's name says its flags: "jvm-defaults" (java -jar, nothing else), or "image" (deploy/Dockerfile's
 # flags and MALLOC_ARENA_MAX=2) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
@@ -12,6 +12,9 @@
 # (-XX:+UseCompactObjectHeaders), "+before" (runs --before-jar instead of this build's jar: an exporter
 # built from an earlier commit, for a before/after comparison on the same cgroups). Start-time ratios are taken against the "image" variant, which is
 # always run. The default set is DEFAULT_VARIANTS below.
+#
+# --pods P turns Kubernetes resolution on in every variant, against one stand-in API server listing P pods of
+# this node (src/main/python/fake_kube_api.py, as heap-floor.sh), and waits for the informer to sync.
 #
 # Needs the exporter jar (benchmarks/run.sh builds it: ./mvnw -pl examples/exporter -am package).
 # Results: benchmarks/target/footprint/{rss.csv,starts.csv,summary.txt}. Leaves no cgroup, process
@@ -27,6 +30,7 @@ ONLY=""
 DEFAULT_VARIANTS="jvm-defaults,image,image-xmx32,image-xmx24,image+aot"
 VARIANT_NAMES="$DEFAULT_VARIANTS"
 BEFORE_JAR=""
+PODS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --duration) DURATION="$2"; shift 2 ;;
@@ -36,6 +40,7 @@ while [[ $# -gt 0 ]]; do
         --only) ONLY="$2"; shift 2 ;;
         --variants) VARIANT_NAMES="$2"; shift 2 ;;
         --before-jar) BEFORE_JAR="$(realpath "$2")"; shift 2 ;;
+        --pods) PODS="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -50,11 +55,14 @@ CG_PARENT="$(bench_cgroup_base)/dwbench-footprint-$$"
 SHM_DIR="/dev/shm/dwbench-footprint-$$"
 PIDS=()
 CHURN_PID=""
+API_PID=""
+API_PORT=19291
 
 cleanup() {
     set +e
     for pid in "${PIDS[@]}"; do bench_stop "$pid"; done
     [[ -n "$CHURN_PID" ]] && bench_stop "$CHURN_PID"
+    [[ -n "$API_PID" ]] && bench_stop "$API_PID"
     bench_remove_cgroups "$CG_PARENT"
     rm -rf "$SHM_DIR"
 }
@@ -62,6 +70,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 IMAGE_FLAGS="$(bench_image_flags)"
+K8S_ENV=""
+if [[ -n "$PODS" ]]; then
+    python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
+    API_PID=$!
+    K8S_ENV="KUBERNETES_RESOLUTION=on NODE_NAME=bench-node KUBERNETES_SERVICE_HOST=127.0.0.1"
+    K8S_ENV+=" KUBERNETES_MASTER=http://127.0.0.1:$API_PORT KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false"
+fi
 AOT="$OUT/exporter.aot"
 CDS="$OUT/exporter.jsa"
 
@@ -90,7 +105,7 @@ variant() {
             *) return 1 ;;
         esac
     done
-    echo "$name|MALLOC_ARENA_MAX=2|$flags|$jar"
+    echo "$name|MALLOC_ARENA_MAX=2${K8S_ENV:+ $K8S_ENV}|$flags|$jar"
 }
 
 VARIANTS=()
@@ -136,6 +151,12 @@ CHURN_PID=$!
     bench_machine
     echo "cgroups: $CGROUPS under $CG_PARENT, each allocating 2 dentries every ${INTERVAL}s; scrape every ${INTERVAL}s"
     echo "image flags (deploy/Dockerfile): $IMAGE_FLAGS"
+    if [[ -n "$PODS" ]]; then
+        sleep 1
+        echo "Kubernetes resolution: on, against $(cat "$OUT/api.log")"
+    else
+        echo "Kubernetes resolution: off"
+    fi
     printf 'variant %s\n' "${VARIANTS[@]}"
 } >"$OUT/summary.txt"
 
@@ -215,7 +236,8 @@ if [[ "$ONLY" != start ]]; then
         for ((w = 0; w < 600; w++)); do
             kill -0 "${PIDS[$i]}" 2>/dev/null || break
             if curl -sf -m 2 -o "$OUT/rss.metrics" "http://127.0.0.1:${PORTS[$i]}/metrics" 2>/dev/null \
-                && complete "$OUT/rss.metrics"; then break; fi
+                && complete "$OUT/rss.metrics" && { [[ -z "$PODS" ]] \
+                || [[ "$(curl -sf -m 2 "http://127.0.0.1:${PORTS[$i]}/healthz" 2>/dev/null)" == *"kubernetes: SYNCED"* ]]; }; then break; fi
             sleep 0.1
         done
     done

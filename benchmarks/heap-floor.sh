@@ -6,7 +6,10 @@
 # failures, whether it is still alive (the image exits on OutOfMemoryError), RSS, peak RSS (VmHWM) and
 # the live heap after the burst.
 #
-#   sudo benchmarks/heap-floor.sh [--xmx 48,32,24,16] [--cgroups N] [--pods P] [--scrapers S] [--seconds T]
+#   sudo benchmarks/heap-floor.sh [--xmx 48,32,24,16] [--cgroups N] [--pods P] [--scrapers S] [--seconds T] [--before-jar JAR]
+#
+# A heap written "N+before" (--xmx 48+before,48,32) runs --before-jar, an exporter built from an earlier
+# commit, with that heap: a before/after comparison on the same cgroups and the same API server.
 #
 # All heaps run at once on the same cgroups; the bursts hit one exporter at a time. Results:
 # benchmarks/target/heap-floor/summary.txt. Leaves no cgroup, process or file outside target/ behind.
@@ -18,6 +21,7 @@ CGROUPS=1000
 PODS=""
 SCRAPERS=50
 SECONDS_PER_BURST=20
+BEFORE_JAR=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --xmx) XMX="$2"; shift 2 ;;
@@ -25,6 +29,7 @@ while [[ $# -gt 0 ]]; do
         --pods) PODS="$2"; shift 2 ;;
         --scrapers) SCRAPERS="$2"; shift 2 ;;
         --seconds) SECONDS_PER_BURST="$2"; shift 2 ;;
+        --before-jar) BEFORE_JAR="$(realpath "$2")"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -57,6 +62,11 @@ trap 'exit 130' INT TERM
 live_kib() {
     "$JAVA_HOME/bin/jcmd" "$1" GC.run >/dev/null 2>&1 || { echo -; return; }
     "$JAVA_HOME/bin/jcmd" "$1" GC.heap_info 2>/dev/null | awk '/Tenured/ {gsub(/K,?/, ""); print $5}'
+}
+
+# "48" -> "48m", "48+before" -> "48m+before"
+heap_label() {
+    echo "${1%+before}m${1#"${1%+before}"}"
 }
 
 hwm_kib() {
@@ -97,10 +107,17 @@ IFS=',' read -ra HEAPS <<<"$XMX"
 PORTS=()
 port=19280
 for n in "${HEAPS[@]}"; do
-    flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${n}m/" <<<"$IMAGE_FLAGS")"
-    if [[ "$flags" =~ -Xms([0-9]+)m ]] && ((BASH_REMATCH[1] > n)); then flags="${flags/-Xms${BASH_REMATCH[1]}m/-Xms${n}m}"; fi
+    jar="$EXPORTER_JAR"
+    mib="${n%+before}"
+    if [[ "$n" == *+before ]]; then
+        [[ -f "$BEFORE_JAR" ]] || { echo "heap $n needs --before-jar" >&2; exit 2; }
+        jar="$BEFORE_JAR"
+        echo "${n}: $BEFORE_JAR" >>"$OUT/summary.txt"
+    fi
+    flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${mib}m/" <<<"$IMAGE_FLAGS")"
+    if [[ "$flags" =~ -Xms([0-9]+)m ]] && ((BASH_REMATCH[1] > mib)); then flags="${flags/-Xms${BASH_REMATCH[1]}m/-Xms${mib}m}"; fi
     # shellcheck disable=SC2086
-    env MALLOC_ARENA_MAX=2 "${K8S_ENV[@]}" "$JAVA" $flags -jar "$EXPORTER_JAR" --metrics-port="$port" \
+    env MALLOC_ARENA_MAX=2 "${K8S_ENV[@]}" "$JAVA" $flags -jar "$jar" --metrics-port="$port" \
         --metrics-address=127.0.0.1 >"$OUT/xmx$n.log" 2>&1 &
     PIDS+=("$!")
     PORTS+=("$port")
@@ -124,7 +141,7 @@ sleep 10 # a few samples and scrapes' worth of steady state
         pid="${PIDS[$i]}"
         n="${HEAPS[$i]}"
         if ! kill -0 "$pid" 2>/dev/null; then
-            printf '%-7s %-8s %-12s %-24s %-8s %-9s %-9s %-12s %s\n' "${n}m" no - - - - - - \
+            printf '%-7s %-8s %-12s %-24s %-8s %-9s %-9s %-12s %s\n' "$(heap_label "$n")" no - - - - - - \
                 "$(grep -m1 -o 'OutOfMemoryError.*' "$OUT/xmx$n.log" || grep -m1 -o 'Exception.*' "$OUT/xmx$n.log" || echo exited)"
             continue
         fi
@@ -154,6 +171,6 @@ sleep 10 # a few samples and scrapes' worth of steady state
             after=-
             why="$(grep -m1 -o 'OutOfMemoryError.*' "$OUT/xmx$n.log" || echo exited)"
         fi
-        printf '%-7s %-8s %-12s %-24s %-8s %-9s %-9s %-12s %s\n' "${n}m" yes "$idle KiB" "$ok ($failed)" "$alive" "$rss" "$peak" "$after" "$why"
+        printf '%-7s %-8s %-12s %-24s %-8s %-9s %-9s %-12s %s\n' "$(heap_label "$n")" yes "$idle KiB" "$ok ($failed)" "$alive" "$rss" "$peak" "$after" "$why"
     done
 } | tee -a "$OUT/summary.txt"
