@@ -67,6 +67,7 @@ public final class OomWatcher implements AutoCloseable {
     private final OomLedger ledger = new OomLedger(CGROUP_CAPACITY);
     private final CopyOnWriteArrayList<Consumer<? super OomKill>> listeners = new CopyOnWriteArrayList<>();
     private final List<OomEvent> received = new ArrayList<>(); // the polling thread's alone
+    private final OomTransport transport;
     private final OomProbes probes;
     private final PerCpuArrayReader lostReader;
     private final EventBuffer buffer;
@@ -120,6 +121,7 @@ public final class OomWatcher implements AutoCloseable {
             opened.close();
             throw e;
         }
+        this.transport = transport;
         this.probes = opened;
         this.lostReader = lost;
         this.buffer = events;
@@ -166,7 +168,7 @@ public final class OomWatcher implements AutoCloseable {
 
     /** The transport in use: RING_BUFFER or PERF_BUFFER. */
     OomTransport transport() {
-        return probes.ringBuffer() ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
+        return transport;
     }
 
     /** Tasks marked as OOM victims while already exiting, not killed (not counted as kills). */

@@ -29,12 +29,10 @@ public final class OomProbes implements AutoCloseable {
     private static final String MEMCG_RECLAIM = "oom_memcg_recl";
     private static final String DIRECT_RECLAIM = "oom_direct_recl";
 
-    private final boolean ringBuffer;
     private final BpfObject object;
     private boolean scopeKnown;
 
-    private OomProbes(boolean ringBuffer, BpfObject object) {
-        this.ringBuffer = ringBuffer;
+    private OomProbes(BpfObject object) {
         this.object = object;
     }
 
@@ -44,16 +42,11 @@ public final class OomProbes implements AutoCloseable {
         BpfObject object = BpfObject.openResource(resource);
         try {
             object.load();
-            return new OomProbes(ringBuffer, object);
+            return new OomProbes(object);
         } catch (RuntimeException e) {
             object.close();
             throw e;
         }
-    }
-
-    /** Whether events come through the ring buffer (else the perf buffer). */
-    public boolean ringBuffer() {
-        return ringBuffer;
     }
 
     public BpfMap events() {
