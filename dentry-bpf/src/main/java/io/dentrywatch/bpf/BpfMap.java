@@ -1,5 +1,7 @@
 package io.dentrywatch.bpf;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.MemorySegment;
 
 /** A map of a {@link BpfObject}. Size it before load; read it after load. */
@@ -37,28 +39,28 @@ public final class BpfMap {
 
     /** The map's {@code enum bpf_map_type} value. */
     public int type() {
-        return BpfObject.call(() -> (int) Libbpf.MAP_TYPE.invokeExact(handle));
+        return NativeCall.invoke(() -> (int) Libbpf.MAP_TYPE.invokeExact(handle));
     }
 
     /** The key size in bytes. */
     public int keySize() {
-        return BpfObject.call(() -> (int) Libbpf.MAP_KEY_SIZE.invokeExact(handle));
+        return NativeCall.invoke(() -> (int) Libbpf.MAP_KEY_SIZE.invokeExact(handle));
     }
 
     /** The value size in bytes (of one CPU's value, for per-CPU maps). */
     public int valueSize() {
-        return BpfObject.call(() -> (int) Libbpf.MAP_VALUE_SIZE.invokeExact(handle));
+        return NativeCall.invoke(() -> (int) Libbpf.MAP_VALUE_SIZE.invokeExact(handle));
     }
 
     /** The capacity in entries. */
     public int maxEntries() {
-        return BpfObject.call(() -> (int) Libbpf.MAP_MAX_ENTRIES.invokeExact(handle));
+        return NativeCall.invoke(() -> (int) Libbpf.MAP_MAX_ENTRIES.invokeExact(handle));
     }
 
     /** Sets the capacity; only before the object is loaded. */
     public void setMaxEntries(int entries) {
         object.requireNotLoaded("resize map " + name);
-        int rc = BpfObject.call(() -> (int) Libbpf.MAP_SET_MAX_ENTRIES.invokeExact(handle, entries));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_SET_MAX_ENTRIES.invokeExact(handle, entries));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "set max_entries of map " + name + " to " + entries);
         }
@@ -72,7 +74,7 @@ public final class BpfMap {
      */
     public void setInitialValue(byte[] value) {
         object.requireNotLoaded("set initial value of map " + name);
-        int rc = BpfObject.call(() -> {
+        int rc = NativeCall.invoke(() -> {
             try (java.lang.foreign.Arena call = java.lang.foreign.Arena.ofConfined()) {
                 MemorySegment data = call.allocate(value.length);
                 MemorySegment.copy(value, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
@@ -109,7 +111,7 @@ public final class BpfMap {
             throw new IllegalArgumentException("map " + name + " needs a " + keySize + "-byte key and a " + valueBytes
                     + "-byte value; got " + key.byteSize() + " and " + value.byteSize() + " bytes");
         }
-        int rc = BpfObject.call(() -> (int) Libbpf.MAP_UPDATE_ELEM.invokeExact(fd, key, value, flags));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_UPDATE_ELEM.invokeExact(fd, key, value, flags));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "update an entry of map " + name);
         }
@@ -125,7 +127,7 @@ public final class BpfMap {
     /** The map's file descriptor; valid while the object is open and loaded. */
     public int fd() {
         object.requireLoaded("map " + name);
-        return BpfObject.call(() -> (int) Libbpf.MAP_FD.invokeExact(handle));
+        return NativeCall.invoke(() -> (int) Libbpf.MAP_FD.invokeExact(handle));
     }
 
     @Override

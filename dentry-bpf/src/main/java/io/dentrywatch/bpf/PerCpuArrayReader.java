@@ -3,6 +3,8 @@ package io.dentrywatch.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -36,7 +38,7 @@ public final class PerCpuArrayReader implements AutoCloseable {
     /** The first {@code u64} of element {@code index}, summed over CPUs. */
     public long sum(int index) {
         key.set(JAVA_INT, 0, index);
-        int rc = BpfObject.call(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "lookup of element " + index + " in " + map);
         }
