@@ -24,7 +24,7 @@ public final class PerCpuArrayReader implements AutoCloseable {
 
     /** @param map a loaded per-CPU array map whose value starts with a {@code u64} counter */
     public PerCpuArrayReader(BpfMap map) {
-        if (map.type() != BpfMap.TYPE_PERCPU_ARRAY || map.valueSize() % 8 != 0) {
+        if (!map.is(MapType.PERCPU_ARRAY) || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU array of 8-byte counters");
         }
         this.map = map;

@@ -49,7 +49,7 @@ public final class PerCpuMapReader implements AutoCloseable {
      * @param strategy how to walk it
      */
     public PerCpuMapReader(BpfMap map, Strategy strategy) {
-        if (map.type() != BpfMap.TYPE_PERCPU_HASH || map.keySize() != 8 || map.valueSize() % 8 != 0) {
+        if (!map.is(MapType.PERCPU_HASH) || map.keySize() != 8 || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU hash map with 8-byte keys and 8-byte counters");
         }
         this.map = map;

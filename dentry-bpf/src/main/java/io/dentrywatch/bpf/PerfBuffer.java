@@ -12,9 +12,6 @@ import io.dentrywatch.bpf.internal.LibbpfReader;
  */
 public final class PerfBuffer implements EventBuffer {
 
-    /** {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY}. */
-    public static final int MAP_TYPE = 4;
-
     private final LibbpfReader reader;
 
     private PerfBuffer(LibbpfReader reader) {
@@ -32,8 +29,9 @@ public final class PerfBuffer implements EventBuffer {
      */
     public static PerfBuffer open(BpfMap map, int pagesPerCpu, RecordHandler handler) {
         LibbpfLibrary.require();
-        if (map.type() != MAP_TYPE) {
-            throw new IllegalArgumentException(map + " is not a perf event array (type " + map.type() + ", not " + MAP_TYPE + ")");
+        if (!map.is(MapType.PERF_EVENT_ARRAY)) {
+            throw new IllegalArgumentException(map + " is not a perf event array: " + MapType.describe(map.typeNumber())
+                    + ", not " + MapType.describe(MapType.PERF_EVENT_ARRAY.number()));
         }
         if (pagesPerCpu < 1 || Integer.bitCount(pagesPerCpu) != 1) {
             throw new IllegalArgumentException("pages per CPU must be a power of two: " + pagesPerCpu);

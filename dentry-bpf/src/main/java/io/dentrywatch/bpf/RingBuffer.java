@@ -11,9 +11,6 @@ import io.dentrywatch.bpf.internal.LibbpfReader;
  */
 public final class RingBuffer implements EventBuffer {
 
-    /** {@code BPF_MAP_TYPE_RINGBUF}. */
-    public static final int MAP_TYPE = 27;
-
     private final LibbpfReader reader;
 
     private RingBuffer(LibbpfReader reader) {
@@ -30,8 +27,9 @@ public final class RingBuffer implements EventBuffer {
      */
     public static RingBuffer open(BpfMap map, RecordHandler handler) {
         LibbpfLibrary.require();
-        if (map.type() != MAP_TYPE) {
-            throw new IllegalArgumentException(map + " is not a BPF ring buffer (type " + map.type() + ", not " + MAP_TYPE + ")");
+        if (!map.is(MapType.RINGBUF)) {
+            throw new IllegalArgumentException(map + " is not a BPF ring buffer: " + MapType.describe(map.typeNumber())
+                    + ", not " + MapType.describe(MapType.RINGBUF.number()));
         }
         if (handler == null) {
             throw new NullPointerException("handler");
