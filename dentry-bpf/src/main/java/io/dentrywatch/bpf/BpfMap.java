@@ -35,7 +35,7 @@ public final class BpfMap {
     }
 
     /** Whether the map is of that type. */
-    public boolean is(MapType type) {
+    boolean is(MapType type) {
         return typeNumber() == type.number();
     }
 

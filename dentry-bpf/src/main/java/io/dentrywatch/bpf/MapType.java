@@ -64,7 +64,7 @@ public enum MapType {
      * How messages name a map type number: {@code PERCPU_HASH (5)}, or {@code map type (12)} for a
      * number that is none of these.
      */
-    public static String describe(int number) {
+    static String describe(int number) {
         return of(number).map(MapType::name).orElse("map type") + " (" + number + ")";
     }
 }

@@ -22,7 +22,11 @@ public final class PerCpuArrayReader implements AutoCloseable {
     private final MemorySegment key;
     private final MemorySegment values;
 
-    /** @param map a loaded per-CPU array map whose value starts with a {@code u64} counter */
+    /**
+     * A reader of {@code map}, with its buffers allocated.
+     *
+     * @param map a loaded per-CPU array map whose value starts with a {@code u64} counter
+     */
     public PerCpuArrayReader(BpfMap map) {
         if (!map.is(MapType.PERCPU_ARRAY) || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU array of 8-byte counters");

@@ -45,6 +45,8 @@ public final class PerCpuMapReader implements AutoCloseable {
     private Strategy strategy;
 
     /**
+     * A reader of {@code map}, with its buffers allocated.
+     *
      * @param map      a loaded {@code BPF_MAP_TYPE_PERCPU_HASH} with 8-byte keys
      * @param strategy how to walk it
      */

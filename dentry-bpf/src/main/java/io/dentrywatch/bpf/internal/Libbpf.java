@@ -33,6 +33,7 @@ public final class Libbpf {
     private static final Logger LIBBPF_LOG = LoggerFactory.getLogger("io.dentrywatch.bpf.libbpf");
     private static final Linker LINKER = Linker.nativeLinker();
 
+    /** The call state that a handle which reports failure through {@code errno} takes first; {@link #errno} reads it. */
     public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
