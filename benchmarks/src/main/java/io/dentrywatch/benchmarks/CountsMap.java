@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.BpfObject;
 import io.dentrywatch.bpf.PerCpuMapReader;
+import io.dentrywatch.bpf.UpdateFlag;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
@@ -69,7 +70,7 @@ final class CountsMap implements AutoCloseable {
                 for (int slot = 0; slot < fields * cpus; slot++) {
                     value.setAtIndex(JAVA_LONG, slot, random.nextLong(1_000_000));
                 }
-                map.update(key, value, BpfMap.UPDATE_NOEXIST);
+                map.update(key, value, UpdateFlag.NOEXIST);
             }
         }
     }

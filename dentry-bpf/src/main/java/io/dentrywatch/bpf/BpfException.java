@@ -105,6 +105,7 @@ public abstract sealed class BpfException extends RuntimeException
     public static final class LibraryMissing extends BpfException {
         private static final long serialVersionUID = 1L;
 
+        /** A missing or too old libbpf; {@link #errno()} is 0. */
         public LibraryMissing(String message) {
             super(message, 0, null);
         }

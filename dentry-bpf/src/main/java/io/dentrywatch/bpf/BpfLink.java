@@ -1,5 +1,7 @@
 package io.dentrywatch.bpf;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.MemorySegment;
 
 /** An attached program. Closing it detaches the program; closing its {@link BpfObject} closes it too. */
@@ -29,7 +31,7 @@ public final class BpfLink implements AutoCloseable {
         }
         closed = true;
         object.forget(this);
-        int rc = BpfObject.call(() -> (int) Libbpf.LINK_DESTROY.invokeExact(handle));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.LINK_DESTROY.invokeExact(handle));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "detach " + description);
         }

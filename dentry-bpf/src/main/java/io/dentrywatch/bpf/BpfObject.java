@@ -1,5 +1,8 @@
 package io.dentrywatch.bpf;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.LibbpfLibrary;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,7 +81,7 @@ public final class BpfObject implements AutoCloseable {
             return new BpfObject(name, arena, handle);
         } catch (Throwable t) {
             arena.close();
-            throw rethrow(t);
+            throw NativeCall.rethrow(t);
         }
     }
 
@@ -94,7 +97,7 @@ public final class BpfObject implements AutoCloseable {
      */
     public BpfProgram program(String programName) {
         requireOpen();
-        MemorySegment program = call(() -> (MemorySegment) Libbpf.OBJECT_FIND_PROGRAM.invokeExact(handle, arena.allocateFrom(programName)));
+        MemorySegment program = NativeCall.invoke(() -> (MemorySegment) Libbpf.OBJECT_FIND_PROGRAM.invokeExact(handle, arena.allocateFrom(programName)));
         if (program.equals(MemorySegment.NULL)) {
             throw new BpfException.NotFound("BPF object " + name + " has no program " + programName, Errno.ENOENT);
         }
@@ -111,12 +114,12 @@ public final class BpfObject implements AutoCloseable {
         MemorySegment program = MemorySegment.NULL;
         while (true) {
             MemorySegment previous = program;
-            program = call(() -> (MemorySegment) Libbpf.OBJECT_NEXT_PROGRAM.invokeExact(handle, previous));
+            program = NativeCall.invoke(() -> (MemorySegment) Libbpf.OBJECT_NEXT_PROGRAM.invokeExact(handle, previous));
             if (program.equals(MemorySegment.NULL)) {
                 return List.copyOf(programs);
             }
             MemorySegment current = program;
-            MemorySegment programName = call(() -> (MemorySegment) Libbpf.PROGRAM_NAME.invokeExact(current));
+            MemorySegment programName = NativeCall.invoke(() -> (MemorySegment) Libbpf.PROGRAM_NAME.invokeExact(current));
             programs.add(new BpfProgram(this, programName.reinterpret(Long.MAX_VALUE).getString(0), program));
         }
     }
@@ -128,7 +131,7 @@ public final class BpfObject implements AutoCloseable {
      */
     public BpfMap map(String mapName) {
         requireOpen();
-        MemorySegment map = call(() -> (MemorySegment) Libbpf.OBJECT_FIND_MAP.invokeExact(handle, arena.allocateFrom(mapName)));
+        MemorySegment map = NativeCall.invoke(() -> (MemorySegment) Libbpf.OBJECT_FIND_MAP.invokeExact(handle, arena.allocateFrom(mapName)));
         if (map.equals(MemorySegment.NULL)) {
             throw new BpfException.NotFound("BPF object " + name + " has no map " + mapName, Errno.ENOENT);
         }
@@ -141,7 +144,7 @@ public final class BpfObject implements AutoCloseable {
      */
     public void load() {
         requireOpen();
-        int rc = call(() -> (int) Libbpf.OBJECT_LOAD.invokeExact(handle));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.OBJECT_LOAD.invokeExact(handle));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "load BPF object " + name);
         }
@@ -166,7 +169,7 @@ public final class BpfObject implements AutoCloseable {
         try {
             Libbpf.OBJECT_CLOSE.invokeExact(handle);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeCall.rethrow(t);
         } finally {
             arena.close();
         }
@@ -203,28 +206,5 @@ public final class BpfObject implements AutoCloseable {
         if (loaded) {
             throw new IllegalStateException(what + ": BPF object " + name + " is already loaded");
         }
-    }
-
-    /** A native call that cannot throw a checked exception in practice. */
-    interface NativeCall<T> {
-        T call() throws Throwable;
-    }
-
-    static <T> T call(NativeCall<T> call) {
-        try {
-            return call.call();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException("native call failed", t);
     }
 }

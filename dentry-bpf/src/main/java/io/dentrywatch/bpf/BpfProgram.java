@@ -1,5 +1,8 @@
 package io.dentrywatch.bpf;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.NativeCall;
+import io.dentrywatch.bpf.internal.Tracefs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -29,7 +32,7 @@ public final class BpfProgram {
     /** Whether {@link BpfObject#load()} loads this program (default: yes). */
     public void setAutoload(boolean autoload) {
         object.requireNotLoaded("set autoload of " + name);
-        int rc = BpfObject.call(() -> (int) Libbpf.PROGRAM_SET_AUTOLOAD.invokeExact(handle, autoload));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.PROGRAM_SET_AUTOLOAD.invokeExact(handle, autoload));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "set autoload of " + name);
         }
@@ -38,7 +41,7 @@ public final class BpfProgram {
     /** Retargets an fentry/fexit program to another kernel function before load. */
     public void setAttachTarget(String function) {
         object.requireNotLoaded("set attach target of " + name);
-        int rc = BpfObject.call(() -> (int) Libbpf.PROGRAM_SET_ATTACH_TARGET.invokeExact(
+        int rc = NativeCall.invoke(() -> (int) Libbpf.PROGRAM_SET_ATTACH_TARGET.invokeExact(
                 handle, 0, object.arena().allocateFrom(function)));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "set attach target of " + name + " to " + function);
@@ -88,7 +91,7 @@ public final class BpfProgram {
         object.requireLoaded(what);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(Libbpf.CALL_STATE);
-            MemorySegment link = BpfObject.call(() -> attach.call(state));
+            MemorySegment link = NativeCall.invoke(() -> attach.call(state));
             if (link.equals(MemorySegment.NULL)) {
                 throw BpfException.fromErrno(Libbpf.errno(state), what);
             }

@@ -1,5 +1,8 @@
 package io.dentrywatch.bpf;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.LibbpfLibrary;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -27,7 +30,7 @@ public final class KernelBtf implements AutoCloseable {
         LibbpfLibrary.require();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(Libbpf.CALL_STATE);
-            MemorySegment btf = BpfObject.call(() -> (MemorySegment) Libbpf.BTF_LOAD_VMLINUX.invokeExact(state));
+            MemorySegment btf = NativeCall.invoke(() -> (MemorySegment) Libbpf.BTF_LOAD_VMLINUX.invokeExact(state));
             if (btf.equals(MemorySegment.NULL)) {
                 int errno = Libbpf.errno(state);
                 throw new BpfException.NotSupported("this kernel has no BTF (" + Errno.describe(errno)
@@ -39,7 +42,7 @@ public final class KernelBtf implements AutoCloseable {
 
     /** Whether the kernel has a (not inlined) function of that name that BTF describes. */
     public boolean hasFunction(String name) {
-        int id = BpfObject.call(() -> (int) Libbpf.BTF_FIND_BY_NAME_KIND.invokeExact(btf, arena.allocateFrom(name), BTF_KIND_FUNC));
+        int id = NativeCall.invoke(() -> (int) Libbpf.BTF_FIND_BY_NAME_KIND.invokeExact(btf, arena.allocateFrom(name), BTF_KIND_FUNC));
         return id > 0;
     }
 
@@ -49,7 +52,7 @@ public final class KernelBtf implements AutoCloseable {
         try {
             Libbpf.BTF_FREE.invokeExact(btf);
         } catch (Throwable t) {
-            throw BpfObject.rethrow(t);
+            throw NativeCall.rethrow(t);
         } finally {
             arena.close();
         }

@@ -3,6 +3,8 @@ package io.dentrywatch.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -20,9 +22,13 @@ public final class PerCpuArrayReader implements AutoCloseable {
     private final MemorySegment key;
     private final MemorySegment values;
 
-    /** @param map a loaded per-CPU array map whose value starts with a {@code u64} counter */
+    /**
+     * A reader of {@code map}, with its buffers allocated.
+     *
+     * @param map a loaded per-CPU array map whose value starts with a {@code u64} counter
+     */
     public PerCpuArrayReader(BpfMap map) {
-        if (map.type() != BpfMap.TYPE_PERCPU_ARRAY || map.valueSize() % 8 != 0) {
+        if (!map.is(MapType.PERCPU_ARRAY) || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU array of 8-byte counters");
         }
         this.map = map;
@@ -36,7 +42,7 @@ public final class PerCpuArrayReader implements AutoCloseable {
     /** The first {@code u64} of element {@code index}, summed over CPUs. */
     public long sum(int index) {
         key.set(JAVA_INT, 0, index);
-        int rc = BpfObject.call(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
         if (rc < 0) {
             throw BpfException.fromErrno(rc, "lookup of element " + index + " in " + map);
         }

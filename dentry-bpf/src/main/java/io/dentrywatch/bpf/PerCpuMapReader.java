@@ -3,6 +3,9 @@ package io.dentrywatch.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dentrywatch.bpf.internal.Libbpf;
+import io.dentrywatch.bpf.internal.LibbpfLibrary;
+import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -42,11 +45,13 @@ public final class PerCpuMapReader implements AutoCloseable {
     private Strategy strategy;
 
     /**
+     * A reader of {@code map}, with its buffers allocated.
+     *
      * @param map      a loaded {@code BPF_MAP_TYPE_PERCPU_HASH} with 8-byte keys
      * @param strategy how to walk it
      */
     public PerCpuMapReader(BpfMap map, Strategy strategy) {
-        if (map.type() != BpfMap.TYPE_PERCPU_HASH || map.keySize() != 8 || map.valueSize() % 8 != 0) {
+        if (!map.is(MapType.PERCPU_HASH) || map.keySize() != 8 || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU hash map with 8-byte keys and 8-byte counters");
         }
         this.map = map;
@@ -68,7 +73,7 @@ public final class PerCpuMapReader implements AutoCloseable {
     /** The number of possible CPUs, the number of per-CPU slots the kernel returns per entry. */
     public static int possibleCpus() {
         LibbpfLibrary.require();
-        int n = BpfObject.call(() -> (int) Libbpf.NUM_POSSIBLE_CPUS.invokeExact());
+        int n = NativeCall.invoke(() -> (int) Libbpf.NUM_POSSIBLE_CPUS.invokeExact());
         if (n < 1) {
             throw BpfException.fromErrno(n, "read /sys/devices/system/cpu/possible");
         }
@@ -116,7 +121,7 @@ public final class PerCpuMapReader implements AutoCloseable {
                 rc = (int) Libbpf.MAP_LOOKUP_BATCH.invokeExact(fd, from, outBatch,
                         keys, values, count, MemorySegment.NULL);
             } catch (Throwable t) {
-                throw BpfObject.rethrow(t);
+                throw NativeCall.rethrow(t);
             }
             if (rc < 0 && rc != -Errno.ENOENT.number()) {
                 if (first && (rc == -Errno.EINVAL.number() || rc == -Errno.ENOTSUPP.number() || rc == -Errno.EOPNOTSUPP.number())) {
@@ -143,7 +148,7 @@ public final class PerCpuMapReader implements AutoCloseable {
             try {
                 rc = (int) Libbpf.MAP_GET_NEXT_KEY.invokeExact(fd, previous, nextKey);
             } catch (Throwable t) {
-                throw BpfObject.rethrow(t);
+                throw NativeCall.rethrow(t);
             }
             if (rc == -Errno.ENOENT.number()) {
                 return table.size();
@@ -156,7 +161,7 @@ public final class PerCpuMapReader implements AutoCloseable {
             try {
                 rc = (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values);
             } catch (Throwable t) {
-                throw BpfObject.rethrow(t);
+                throw NativeCall.rethrow(t);
             }
             if (rc == -Errno.ENOENT.number()) {
                 continue; // deleted between the two calls
@@ -190,7 +195,7 @@ public final class PerCpuMapReader implements AutoCloseable {
      */
     public boolean delete(long entryKey) {
         key.set(JAVA_LONG, 0, entryKey);
-        int rc = BpfObject.call(() -> (int) Libbpf.MAP_DELETE_ELEM.invokeExact(fd, key));
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_DELETE_ELEM.invokeExact(fd, key));
         if (rc == -Errno.ENOENT.number()) {
             return false;
         }

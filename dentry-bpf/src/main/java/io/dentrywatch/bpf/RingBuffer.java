@@ -1,10 +1,7 @@
 package io.dentrywatch.bpf;
 
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import io.dentrywatch.bpf.internal.LibbpfLibrary;
+import io.dentrywatch.bpf.internal.LibbpfReader;
 
 /**
  * A BPF ring buffer ({@code BPF_MAP_TYPE_RINGBUF}, kernel 5.8+) read through libbpf's
@@ -12,28 +9,12 @@ import java.lang.invoke.MethodType;
  * committed them. A program whose reservation fails (the buffer is full) must count that itself:
  * the kernel keeps no count of refused reservations.
  */
-public final class RingBuffer extends LibbpfReader implements EventBuffer {
+public final class RingBuffer implements EventBuffer {
 
-    /** {@code BPF_MAP_TYPE_RINGBUF}. */
-    public static final int MAP_TYPE = 27;
+    private final LibbpfReader reader;
 
-    private static final MethodHandle SAMPLE;
-
-    static {
-        try {
-            SAMPLE = MethodHandles.lookup().findVirtual(RingBuffer.class, "sample",
-                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class));
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private RingBuffer(BpfMap map, int fd, RecordHandler handler) {
-        super("ring buffer " + map.name(), "create a ring buffer reader on map " + map.name(), handler,
-                LibbpfEvents.RING_BUFFER_POLL, LibbpfEvents.RING_BUFFER_FREE,
-                (owner, arena, state) -> (MemorySegment) LibbpfEvents.RING_BUFFER_NEW.invokeExact(state, fd,
-                        Linker.nativeLinker().upcallStub(SAMPLE.bindTo(owner), LibbpfEvents.RING_SAMPLE, arena),
-                        MemorySegment.NULL, MemorySegment.NULL));
+    private RingBuffer(LibbpfReader reader) {
+        this.reader = reader;
     }
 
     /**
@@ -46,18 +27,33 @@ public final class RingBuffer extends LibbpfReader implements EventBuffer {
      */
     public static RingBuffer open(BpfMap map, RecordHandler handler) {
         LibbpfLibrary.require();
-        if (map.type() != MAP_TYPE) {
-            throw new IllegalArgumentException(map + " is not a BPF ring buffer (type " + map.type() + ", not " + MAP_TYPE + ")");
+        if (!map.is(MapType.RINGBUF)) {
+            throw new IllegalArgumentException(map + " is not a BPF ring buffer: " + MapType.describe(map.typeNumber())
+                    + ", not " + MapType.describe(MapType.RINGBUF.number()));
         }
         if (handler == null) {
             throw new NullPointerException("handler");
         }
-        return new RingBuffer(map, map.fd(), handler);
+        return new RingBuffer(LibbpfReader.ring(map.name(), map.fd(), handler));
     }
 
-    /** The sample upcall. */
-    private int sample(MemorySegment context, MemorySegment data, long size) {
-        deliver(data, size);
-        return 0;
+    @Override
+    public int poll(int timeoutMillis) {
+        return reader.poll(timeoutMillis);
+    }
+
+    @Override
+    public long lostRecords() {
+        return reader.lostRecords();
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+    }
+
+    @Override
+    public String toString() {
+        return reader.toString();
     }
 }

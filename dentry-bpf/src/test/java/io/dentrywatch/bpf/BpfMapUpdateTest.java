@@ -13,13 +13,15 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link BpfObject#programs()} against the object's C source, and {@link BpfMap#update} against what
+ * {@link BpfObject#programs()} and {@link BpfMap#type()} against the objects' C sources, and {@link BpfMap#update} against what
  * {@link PerCpuMapReader} then reads back (both walks) and what the kernel refuses.
  */
 class BpfMapUpdateTest {
@@ -40,6 +42,31 @@ class BpfMapUpdateTest {
     }
 
     @Test
+    void everyMapOfTheSourcesHasItsType() throws IOException {
+        // the oracle: each struct { __uint(type, BPF_MAP_TYPE_X); ... } name SEC(".maps") of an object's source and its headers
+        Pattern map = Pattern.compile("__uint\\(type,\\s*BPF_MAP_TYPE_(\\w+)\\);[^}]*}\\s*(\\w+)\\s+SEC\\(\"\\.maps\"\\)");
+        Pattern include = Pattern.compile("#include \"(\\w+\\.h)\"");
+        int checked = 0;
+        for (String object : List.of("dentry", "oom", "oom_perf")) {
+            Path dir = Path.of("src/main/bpf");
+            StringBuilder source = new StringBuilder(Files.readString(dir.resolve(object + ".bpf.c")));
+            for (String header : include.matcher(source.toString()).results().map(r -> r.group(1)).toList()) {
+                source.append(Files.readString(dir.resolve(header)));
+            }
+            try (BpfObject bpf = BpfObject.openResource(object + ".bpf.o")) {
+                for (MatchResult r : map.matcher(source).results().toList()) {
+                    assertEquals(Optional.of(MapType.valueOf(r.group(1))), bpf.map(r.group(2)).type(), object + " " + r.group(2));
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 10, "the pattern finds the maps: " + checked);
+        try (BpfObject dentry = BpfObject.openResource("dentry.bpf.o")) {
+            assertEquals(Optional.of(MapType.ARRAY), dentry.map(".rodata").type(), "global data");
+        }
+    }
+
+    @Test
     void updatedPerCpuValuesAreReadBackSummedByBothWalks() {
         requireBpf();
         int cpus = PerCpuMapReader.possibleCpus();
@@ -56,7 +83,7 @@ class BpfMapUpdateTest {
                         value.setAtIndex(JAVA_LONG, (long) cpu * fields + f, (k % 1000 * 10 + f) * (cpu + 1));
                     }
                 }
-                map.update(key, value, BpfMap.UPDATE_NOEXIST);
+                map.update(key, value, UpdateFlag.NOEXIST);
             }
             for (PerCpuMapReader.Strategy strategy : PerCpuMapReader.Strategy.values()) {
                 try (PerCpuMapReader reader = new PerCpuMapReader(map, strategy)) {
@@ -84,17 +111,17 @@ class BpfMapUpdateTest {
             MemorySegment key = arena.allocate(8, 8);
             MemorySegment value = arena.allocate((long) map.valueSize() * cpus, 8);
             key.set(JAVA_LONG, 0, 1);
-            map.update(key, value, BpfMap.UPDATE_ANY);
+            map.update(key, value, UpdateFlag.ANY);
             assertEquals(Errno.EEXIST.number(), assertThrows(BpfException.Failure.class,
-                    () -> map.update(key, value, BpfMap.UPDATE_NOEXIST)).errno());
+                    () -> map.update(key, value, UpdateFlag.NOEXIST)).errno());
             key.set(JAVA_LONG, 0, 2);
-            assertThrows(BpfException.NotFound.class, () -> map.update(key, value, BpfMap.UPDATE_EXIST));
-            map.update(key, value, BpfMap.UPDATE_ANY);
+            assertThrows(BpfException.NotFound.class, () -> map.update(key, value, UpdateFlag.EXIST));
+            map.update(key, value, UpdateFlag.ANY);
             key.set(JAVA_LONG, 0, 3);
             assertEquals(Errno.E2BIG.number(), assertThrows(BpfException.Failure.class,
-                    () -> map.update(key, value, BpfMap.UPDATE_ANY)).errno(), "a full map");
+                    () -> map.update(key, value, UpdateFlag.ANY)).errno(), "a full map");
             assertThrows(IllegalArgumentException.class,
-                    () -> map.update(key, value.asSlice(0, map.valueSize()), BpfMap.UPDATE_ANY),
+                    () -> map.update(key, value.asSlice(0, map.valueSize()), UpdateFlag.ANY),
                     "one CPU's value is too small for a per-CPU map");
         }
     }
@@ -103,7 +130,7 @@ class BpfMapUpdateTest {
     void updateNeedsALoadedObject() {
         try (BpfObject object = BpfObject.openResource("dentry.bpf.o"); Arena arena = Arena.ofConfined()) {
             assertThrows(IllegalStateException.class,
-                    () -> object.map(COUNTS_MAP).update(arena.allocate(8), arena.allocate(1 << 16), BpfMap.UPDATE_ANY));
+                    () -> object.map(COUNTS_MAP).update(arena.allocate(8), arena.allocate(1 << 16), UpdateFlag.ANY));
         }
     }
 

@@ -1,7 +1,7 @@
-package io.dentrywatch.bpf;
+package io.dentrywatch.bpf.internal;
 
-import static io.dentrywatch.bpf.LibbpfLibrary.plain;
-import static io.dentrywatch.bpf.LibbpfLibrary.withErrno;
+import static io.dentrywatch.bpf.internal.LibbpfLibrary.plain;
+import static io.dentrywatch.bpf.internal.LibbpfLibrary.withErrno;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

@@ -1,5 +1,6 @@
-package io.dentrywatch.bpf;
+package io.dentrywatch.bpf.internal;
 
+import io.dentrywatch.bpf.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -13,7 +14,7 @@ import java.lang.invoke.MethodHandle;
  * {@link ExceptionInInitializerError}, and binds its functions as downcall handles for {@link Libbpf} and
  * {@link LibbpfEvents}.
  */
-final class LibbpfLibrary {
+public final class LibbpfLibrary {
 
     /** System property naming the library file or path to load instead of {@code libbpf.so.1}. */
     static final String PROPERTY = "dentrywatch.libbpf";
@@ -33,7 +34,7 @@ final class LibbpfLibrary {
     }
 
     /** The loaded library; throws {@link BpfException.LibraryMissing} if it could not be loaded. */
-    static SymbolLookup require() {
+    public static SymbolLookup require() {
         if (LOOKUP == null) {
             throw new BpfException.LibraryMissing("cannot load " + NAME
                     + ": install libbpf 1.1 or newer (Debian/Ubuntu: apt-get install libbpf1;"

@@ -1,9 +1,11 @@
-package io.dentrywatch.bpf;
+package io.dentrywatch.bpf.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dentrywatch.bpf.BpfException;
+import io.dentrywatch.bpf.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -17,10 +19,10 @@ import java.nio.file.Path;
  * from {@code /sys/kernel/tracing} (or debugfs's {@code tracing}); when neither is mounted this mounts
  * tracefs at {@code /sys/kernel/tracing} (root only) or says how to.
  */
-final class Tracefs {
+public final class Tracefs {
 
-    static final Path TRACING = Path.of("/sys/kernel/tracing");
-    static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing");
+    private static final Path TRACING = Path.of("/sys/kernel/tracing");
+    private static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing");
 
     private static final Linker LINKER = Linker.nativeLinker();
     // int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)
@@ -33,7 +35,7 @@ final class Tracefs {
     }
 
     /** Makes sure tracefs is reachable and has the event; throws a clear {@link BpfException} if not. */
-    static void require(String category, String event) {
+    public static void require(String category, String event) {
         if (!mounted(TRACING) && !mounted(DEBUGFS_TRACING)) {
             mount();
         }
@@ -44,7 +46,7 @@ final class Tracefs {
         }
     }
 
-    static boolean mounted(Path tracing) {
+    private static boolean mounted(Path tracing) {
         return Files.isDirectory(tracing.resolve("events"));
     }
 
@@ -57,12 +59,14 @@ final class Tracefs {
                     arena.allocateFrom("tracefs"), 0L, MemorySegment.NULL);
             if (rc != 0) {
                 int errno = Libbpf.errno(state);
-                throw new BpfException.NotSupported(how + "; mounting it here failed with " + Errno.describe(errno), errno);
+                // the raw errno (mount can answer one Errno does not name) travels in the cause
+                throw new BpfException.NotSupported(how + "; mounting it here failed with " + Errno.describe(errno),
+                        BpfException.fromErrno(errno, "mount tracefs at " + TRACING));
             }
         } catch (BpfException e) {
             throw e;
         } catch (Throwable t) {
-            throw BpfObject.rethrow(t);
+            throw NativeCall.rethrow(t);
         }
         if (!mounted(TRACING)) {
             throw new BpfException.NotSupported(how + "; this kernel may lack CONFIG_TRACING", Errno.ENOENT);

@@ -1,12 +1,13 @@
-package io.dentrywatch.bpf;
+package io.dentrywatch.bpf.internal;
 
-import static io.dentrywatch.bpf.LibbpfLibrary.plain;
-import static io.dentrywatch.bpf.LibbpfLibrary.withErrno;
+import static io.dentrywatch.bpf.internal.LibbpfLibrary.plain;
+import static io.dentrywatch.bpf.internal.LibbpfLibrary.withErrno;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.dentrywatch.bpf.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,76 +24,79 @@ import org.slf4j.LoggerFactory;
 /**
  * The libbpf functions dentrywatch calls, as downcall handles bound once. Functions that return a
  * pointer report failure as {@code NULL} plus {@code errno} (captured through the call state);
- * functions that return {@code int} return {@code -errno} (libbpf 1.x semantics).
+ * functions that return {@code int} return {@code -errno} (libbpf 1.x semantics). Loading this class
+ * checks libbpf's version and routes libbpf's messages to SLF4J; call {@link LibbpfLibrary#require()}
+ * first so a missing library is a {@link BpfException.LibraryMissing}, not an initialisation error.
  */
-final class Libbpf {
+public final class Libbpf {
 
     private static final Logger LIBBPF_LOG = LoggerFactory.getLogger("io.dentrywatch.bpf.libbpf");
     private static final Linker LINKER = Linker.nativeLinker();
 
-    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    /** The call state that a handle which reports failure through {@code errno} takes first; {@link #errno} reads it. */
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     // struct bpf_object *bpf_object__open_mem(const void *buf, size_t sz, const struct bpf_object_open_opts *opts)
-    static final MethodHandle OBJECT_OPEN_MEM = withErrno("bpf_object__open_mem",
+    public static final MethodHandle OBJECT_OPEN_MEM = withErrno("bpf_object__open_mem",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    static final MethodHandle OBJECT_LOAD = plain("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle OBJECT_CLOSE = plain("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
-    static final MethodHandle OBJECT_FIND_PROGRAM = plain("bpf_object__find_program_by_name",
+    public static final MethodHandle OBJECT_LOAD = plain("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle OBJECT_CLOSE = plain("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
+    public static final MethodHandle OBJECT_FIND_PROGRAM = plain("bpf_object__find_program_by_name",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle OBJECT_FIND_MAP = plain("bpf_object__find_map_by_name",
+    public static final MethodHandle OBJECT_FIND_MAP = plain("bpf_object__find_map_by_name",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     // struct bpf_program *bpf_object__next_program(const struct bpf_object *obj, struct bpf_program *prog)
-    static final MethodHandle OBJECT_NEXT_PROGRAM = plain("bpf_object__next_program",
+    public static final MethodHandle OBJECT_NEXT_PROGRAM = plain("bpf_object__next_program",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle PROGRAM_NAME = plain("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    public static final MethodHandle PROGRAM_NAME = plain("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
-    static final MethodHandle PROGRAM_SET_AUTOLOAD = plain("bpf_program__set_autoload",
+    public static final MethodHandle PROGRAM_SET_AUTOLOAD = plain("bpf_program__set_autoload",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
-    static final MethodHandle PROGRAM_SET_ATTACH_TARGET = plain("bpf_program__set_attach_target",
+    public static final MethodHandle PROGRAM_SET_ATTACH_TARGET = plain("bpf_program__set_attach_target",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    static final MethodHandle PROGRAM_ATTACH = withErrno("bpf_program__attach",
+    public static final MethodHandle PROGRAM_ATTACH = withErrno("bpf_program__attach",
             FunctionDescriptor.of(ADDRESS, ADDRESS));
-    static final MethodHandle PROGRAM_ATTACH_KPROBE = withErrno("bpf_program__attach_kprobe",
+    public static final MethodHandle PROGRAM_ATTACH_KPROBE = withErrno("bpf_program__attach_kprobe",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_BOOLEAN, ADDRESS));
-    static final MethodHandle PROGRAM_ATTACH_TRACEPOINT = withErrno("bpf_program__attach_tracepoint",
+    public static final MethodHandle PROGRAM_ATTACH_TRACEPOINT = withErrno("bpf_program__attach_tracepoint",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle PROGRAM_ATTACH_RAW_TRACEPOINT = withErrno("bpf_program__attach_raw_tracepoint",
+    public static final MethodHandle PROGRAM_ATTACH_RAW_TRACEPOINT = withErrno("bpf_program__attach_raw_tracepoint",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle LINK_DESTROY = plain("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle LINK_DESTROY = plain("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
-    static final MethodHandle MAP_FD = plain("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle MAP_KEY_SIZE = plain("bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle MAP_VALUE_SIZE = plain("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle MAP_MAX_ENTRIES = plain("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle MAP_SET_MAX_ENTRIES = plain("bpf_map__set_max_entries",
+    public static final MethodHandle MAP_FD = plain("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle MAP_KEY_SIZE = plain("bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle MAP_VALUE_SIZE = plain("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle MAP_MAX_ENTRIES = plain("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle MAP_SET_MAX_ENTRIES = plain("bpf_map__set_max_entries",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle MAP_SET_INITIAL_VALUE = plain("bpf_map__set_initial_value",
+    public static final MethodHandle MAP_SET_INITIAL_VALUE = plain("bpf_map__set_initial_value",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    static final MethodHandle MAP_TYPE = plain("bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static final MethodHandle MAP_TYPE = plain("bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     // int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, __u32 *count, const struct bpf_map_batch_opts *opts)
-    static final MethodHandle MAP_LOOKUP_BATCH = plain("bpf_map_lookup_batch",
+    public static final MethodHandle MAP_LOOKUP_BATCH = plain("bpf_map_lookup_batch",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle MAP_GET_NEXT_KEY = plain("bpf_map_get_next_key",
+    public static final MethodHandle MAP_GET_NEXT_KEY = plain("bpf_map_get_next_key",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle MAP_LOOKUP_ELEM = plain("bpf_map_lookup_elem",
+    public static final MethodHandle MAP_LOOKUP_ELEM = plain("bpf_map_lookup_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
+    public static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     // int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
-    static final MethodHandle MAP_UPDATE_ELEM = plain("bpf_map_update_elem",
+    public static final MethodHandle MAP_UPDATE_ELEM = plain("bpf_map_update_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
 
-    static final MethodHandle BTF_LOAD_VMLINUX = withErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
-    static final MethodHandle BTF_FIND_BY_NAME_KIND = plain("btf__find_by_name_kind",
+    public static final MethodHandle BTF_LOAD_VMLINUX = withErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
+    public static final MethodHandle BTF_FIND_BY_NAME_KIND = plain("btf__find_by_name_kind",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    static final MethodHandle BTF_FREE = plain("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
+    public static final MethodHandle BTF_FREE = plain("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
 
-    static final MethodHandle NUM_POSSIBLE_CPUS = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
-    static final MethodHandle MAJOR_VERSION = plain("libbpf_major_version", FunctionDescriptor.of(JAVA_INT));
-    static final MethodHandle MINOR_VERSION = plain("libbpf_minor_version", FunctionDescriptor.of(JAVA_INT));
+    public static final MethodHandle NUM_POSSIBLE_CPUS = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle MAJOR_VERSION = plain("libbpf_major_version", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle MINOR_VERSION = plain("libbpf_minor_version", FunctionDescriptor.of(JAVA_INT));
 
     // int vsnprintf(char *str, size_t size, const char *format, va_list ap); va_list is passed as a pointer on x86_64 and aarch64
     private static final MethodHandle VSNPRINTF = LINKER.downcallHandle(
@@ -112,7 +116,7 @@ final class Libbpf {
     }
 
     /** The errno a {@link LibbpfLibrary#withErrno} call left in {@code state}. */
-    static int errno(MemorySegment state) {
+    public static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
