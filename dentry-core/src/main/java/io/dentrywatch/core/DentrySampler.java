@@ -1,16 +1,15 @@
 package io.dentrywatch.core;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.host.Capabilities;
 import io.dentrywatch.internal.host.CgroupMounts;
 import io.dentrywatch.internal.host.DentryStateParser;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.DentryProbes;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
-import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.PerCpuMapReader;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import java.io.IOException;
@@ -67,10 +66,10 @@ public final class DentrySampler implements AutoCloseable {
     private boolean closed;
 
     private DentrySampler(Builder b) {
-        Path mountinfo = b.procRoot.resolve("self/mountinfo");
-        KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
-        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
-        this.dentryState = b.procRoot.resolve("sys/fs/dentry-state");
+        Host host = Host.read(b.procRoot);
+        KernelRelease kernel = host.kernel();
+        CgroupMounts mounts = host.mounts();
+        this.dentryState = host.dentryState();
         this.kernelReportsNegative = DentryStateParser.reportsNegative(kernel);
         CgroupKey key = b.cgroupKey != CgroupKey.AUTO ? b.cgroupKey
                 : mounts.mode().equals("v2") ? CgroupKey.V2 : CgroupKey.MEMORY;
@@ -78,18 +77,14 @@ public final class DentrySampler implements AutoCloseable {
         DentryProbes opened = null;
         Path cgroupRoot = null;
         if (b.attachMode != AttachMode.NONE) {
-            Path status = b.procRoot.resolve("self/status");
-            Capabilities caps = Capabilities.parseStatus(ProcFiles.read(status), status);
             try {
                 cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : hierarchyRoot(key, mounts);
-                if (!caps.canTrace()) {
-                    throw new BpfException.PermissionDenied(caps.missingForTracing(), Errno.EPERM);
-                }
+                host.requireTracing("per-cgroup counts need");
                 List<String> failures = new ArrayList<>();
                 // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
                 boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
                 DentryProbes.Options options = new DentryProbes.Options(
-                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, kernel, Map.copyOf(b.targetOverrides),
+                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, host, Map.copyOf(b.targetOverrides),
                         b.rawTracepoints);
                 try {
                     opened = DentryProbes.open(b.attachMode, options, failures);

@@ -1,15 +1,11 @@
 package io.dentrywatch.oom;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.host.Capabilities;
-import io.dentrywatch.internal.host.CgroupMounts;
-import io.dentrywatch.internal.host.KernelRelease;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.PageSize;
-import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.OomProbes;
 
 import io.dentrywatch.bpf.BpfException;
-import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.EventBuffer;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import io.dentrywatch.bpf.PerfBuffer;
@@ -82,24 +78,14 @@ public final class OomWatcher implements AutoCloseable {
     private long lostAtRelease; // guarded by this
 
     private OomWatcher(Builder b) {
-        Path status = b.procRoot.resolve("self/status");
-        Capabilities caps = Capabilities.parseStatus(ProcFiles.read(status), status);
-        if (!caps.canTrace()) {
-            throw new BpfException.PermissionDenied("the OOM watcher needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN"
-                    + " on kernels before 5.8) to load its BPF programs; this process has "
-                    + (caps.has(Capabilities.CAP_BPF) ? "CAP_BPF" : "no CAP_BPF") + ", "
-                    + (caps.has(Capabilities.CAP_PERFMON) ? "CAP_PERFMON" : "no CAP_PERFMON")
-                    + ": run as root or add the capabilities", Errno.EPERM);
-        }
-        KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
-        Path mountinfo = b.procRoot.resolve("self/mountinfo");
-        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
-        this.memoryV1Root = mounts.memory().orElse(null);
-        this.v2Root = mounts.unified().orElse(null);
-        this.pageSize = PageSize.read(b.procRoot.resolve("self/auxv"));
+        Host host = Host.read(b.procRoot);
+        host.requireTracing("the OOM watcher needs");
+        this.memoryV1Root = host.mounts().memory().orElse(null);
+        this.v2Root = host.mounts().unified().orElse(null);
+        this.pageSize = PageSize.read(host.auxv());
         this.listeners.addAll(b.listeners);
         OomTransport transport = b.transport != OomTransport.AUTO ? b.transport
-                : kernel.atLeast(5, 8) ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
+                : host.kernel().atLeast(5, 8) ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
         List<String> degradedLines = new ArrayList<>();
         OomProbes opened = OomProbes.load(transport == OomTransport.RING_BUFFER);
         PerCpuArrayReader lost = null;
@@ -128,7 +114,7 @@ public final class OomWatcher implements AutoCloseable {
         this.degraded = List.copyOf(degradedLines);
         this.poller = Thread.ofPlatform().daemon().name("dentrywatch-oom").unstarted(this::run);
         this.poller.start();
-        LOG.info("OOM watcher: kernel {}, cgroup {}, {}{}", kernel, mounts.mode(), transport,
+        LOG.info("OOM watcher: kernel {}, cgroup {}, {}{}", host.kernel(), host.mounts().mode(), transport,
                 degraded.isEmpty() ? "" : " (degraded: " + String.join("; ", degraded) + ")");
     }
 

@@ -1,7 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.ProcFiles;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -116,7 +116,7 @@ class DentrySamplerKernelTest {
 
     @Test
     void aForcedModeTheKernelCannotDoFailsNamingWhatIsMissing() {
-        if (Files.exists(DentryProbes.KPROBE_PMU)) {
+        if (Files.exists(Host.KPROBE_PMU)) {
             try (DentrySampler sampler = DentrySampler.builder().attachMode(AttachMode.KPROBE).build()) {
                 assertEquals(AttachMode.KPROBE, sampler.mode());
             }

@@ -1,8 +1,8 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,7 +64,7 @@ class TracepointProgramsKernelTest {
              DentrySampler raw = sampler(key).rawTracepoints().build();
              TestCgroup cg = TestCgroup.create(hierarchy, name)) {
             assertTrue(raw.programs().contains("tp_kmem_cache_alloc"), raw.programs().toString());
-            assertEquals(Files.exists(DentryProbes.VMLINUX_BTF), btf.programs().contains("btf_kmem_cache_alloc"),
+            assertEquals(Files.exists(Host.VMLINUX_BTF), btf.programs().contains("btf_kmem_cache_alloc"),
                     "tp_btf programs wherever the kernel has BTF: " + btf.programs());
             cg.lookupMissing(LOOKUPS);
             long viaBtf = allocations(btf.sample(), cg.id());

@@ -2,6 +2,7 @@ package io.dentrywatch.internal.probe;
 
 import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.DentryCounter;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.KernelSymbols;
 import io.dentrywatch.internal.host.ProcFiles;
@@ -54,10 +55,6 @@ public final class DentryProbes implements AutoCloseable {
             DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.RECLAIMED);
     /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
     public static final String SUPER_CACHE_SCAN = "super_cache_scan";
-
-    public static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
-    /** The kernel's own BTF, which tp_btf programs are verified against. */
-    public static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** A program and the kernel functions it can attach to, first existing one wins. */
     public record Hook(String program, List<String> targets, Set<DentryCounter> feeds) {
@@ -162,7 +159,7 @@ public final class DentryProbes implements AutoCloseable {
      *
      * @param reclaimByMemcg whether cgroup ids are memory cgroup ids, so reclaim can be credited per cgroup
      */
-    public record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, KernelRelease kernel,
+    public record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, Host host,
                    Map<String, String> targetOverrides, boolean rawTracepoints) {
     }
 
@@ -174,7 +171,8 @@ public final class DentryProbes implements AutoCloseable {
      * @throws BpfException the requested mode's failure, or for AUTO the last mode's
      */
     public static DentryProbes open(AttachMode requested, Options options, List<String> failures) {
-        KernelSymbols symbols = KernelSymbols.read(symbolsUsed(options)); // once, whichever modes are tried
+        // once, whichever modes are tried
+        KernelSymbols symbols = KernelSymbols.read(options.host().kallsyms(), symbolsUsed(options));
         if (requested != AttachMode.AUTO) {
             return openMode(requested, options, symbols);
         }
@@ -221,8 +219,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     private static DentryProbes openMode(AttachMode mode, Options options, KernelSymbols symbols) {
-        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.kernel().atLeast(6, 1)
-                && Files.exists(VMLINUX_BTF)) {
+        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.host().kernel().atLeast(6, 1)
+                && options.host().hasBtf()) {
             try {
                 return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options, symbols);
             } catch (BpfException e) {
@@ -234,7 +232,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     private static DentryProbes openHooks(AttachMode mode, List<Hook> hooks, Options options, KernelSymbols symbols) {
-        final Predicate<String> exists = targetsOf(mode, options.kernel(), symbols);
+        Host host = options.host();
+        final Predicate<String> exists = targetsOf(mode, host, symbols);
         long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
         Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
         List<String> degraded = new ArrayList<>();
@@ -249,7 +248,7 @@ public final class DentryProbes implements AutoCloseable {
             List<String> targets = options.targetOverrides().containsKey(hook.program())
                     ? List.of(options.targetOverrides().get(hook.program())) : hook.targets();
             if (RECLAIM_HOOKS.contains(hook) && superCacheScan == 0) {
-                degrade(hook, "/proc/kallsyms shows no address for " + SUPER_CACHE_SCAN
+                degrade(hook, host.kallsyms() + " shows no address for " + SUPER_CACHE_SCAN
                         + " (kptr_restrict, or no CAP_SYSLOG): the superblock shrinker cannot be told apart", unavailable, degraded);
                 continue;
             }
@@ -287,7 +286,7 @@ public final class DentryProbes implements AutoCloseable {
             for (int i = 0; i < live.size(); i++) {
                 Hook hook = live.get(i);
                 try {
-                    attach(object.program(hook.program()), liveTargets.get(i));
+                    attach(object.program(hook.program()), liveTargets.get(i), host);
                     attached.add(hook.program());
                     chosen.add(hook.program() + "->" + liveTargets.get(i));
                 } catch (BpfException e) {
@@ -340,7 +339,7 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     /** The program's name says its kind: {@code tp_} raw tracepoint, {@code kprobe_}/{@code kretprobe_}, or fentry/fexit/tp_btf ({@code btf_}), whose target was fixed at load. */
-    private static void attach(BpfProgram program, String target) {
+    private static void attach(BpfProgram program, String target, Host host) {
         String name = program.name();
         if (name.startsWith("tp_")) {
             program.attachRawTracepoint(target);
@@ -348,7 +347,7 @@ public final class DentryProbes implements AutoCloseable {
             try {
                 program.attachKprobe(target, name.startsWith("kretprobe_"));
             } catch (BpfException.PermissionDenied e) {
-                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(), e);
+                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(host), e);
             }
         } else {
             program.attach();
@@ -356,8 +355,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     /** Why a privileged process may still be refused a kprobe perf event, and what to do. */
-    private static String perfEventParanoia() {
-        Path paranoid = Path.of("/proc/sys/kernel/perf_event_paranoid");
+    private static String perfEventParanoia(Host host) {
+        Path paranoid = host.perfEventParanoid();
         String level = Files.isReadable(paranoid) ? ProcFiles.read(paranoid).strip() : "unknown";
         return "kernel.perf_event_paranoid is " + level + ": above 2, a restriction Debian's kernels add (5.10 and 6.1"
                 + " measured), kprobe perf events need CAP_SYS_ADMIN, CAP_PERFMON is not enough; set"
@@ -365,7 +364,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     /** Which hook targets exist on this kernel, checked before anything is loaded; fails if the mode cannot work at all. */
-    private static Predicate<String> targetsOf(AttachMode mode, KernelRelease kernel, KernelSymbols symbols) {
+    private static Predicate<String> targetsOf(AttachMode mode, Host host, KernelSymbols symbols) {
+        KernelRelease kernel = host.kernel();
         return switch (mode) {
             case FENTRY -> {
                 try (KernelBtf btf = KernelBtf.load()) {
@@ -377,10 +377,9 @@ public final class DentryProbes implements AutoCloseable {
                 }
             }
             case KPROBE -> {
-                if (!Files.exists(KPROBE_PMU) && !Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"))
-                        && !Files.exists(Path.of("/sys/kernel/debug/tracing/kprobe_events"))) {
+                if (!host.hasKprobes()) {
                     throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
-                            + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")");
+                            + ") is built without CONFIG_KPROBES (no " + host.kprobePmu() + ")");
                 }
                 yield target -> kprobeTargetExists(symbols, target);
             }

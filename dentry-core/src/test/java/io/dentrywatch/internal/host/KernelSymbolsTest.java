@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,7 +86,9 @@ class KernelSymbolsTest {
 
     @Test
     void everyKprobeTargetIsAmongTheSymbolsRead() {
-        DentryProbes.Options options = new DentryProbes.Options(1024, true, true, KernelRelease.parse("6.18.0"),
+        Host host = new Host(Path.of("/proc"), new Capabilities(0), KernelRelease.parse("6.18.0"),
+                new CgroupMounts(Optional.empty(), Optional.empty(), false), Host.KPROBE_PMU, Host.KPROBE_EVENTS, Host.VMLINUX_BTF);
+        DentryProbes.Options options = new DentryProbes.Options(1024, true, true, host,
                 Map.of("kprobe_d_add", "some_other_function"), false);
         KernelSymbols none = KernelSymbols.parse("0000000000000000 D nothing\n", DentryProbes.symbolsUsed(options));
         List<String> targets = new ArrayList<>(List.of("some_other_function"));
@@ -100,7 +103,7 @@ class KernelSymbolsTest {
 
     @Test
     void thisKernelsKallsymsIsStreamedWhole() {
-        KernelSymbols s = KernelSymbols.read(Set.of("d_alloc", DentryProbes.SUPER_CACHE_SCAN));
+        KernelSymbols s = KernelSymbols.read(Host.read(Path.of("/proc")).kallsyms(), Set.of("d_alloc", DentryProbes.SUPER_CACHE_SCAN));
         assertTrue(s.hasFunction("d_alloc"), "/proc/kallsyms lists d_alloc");
         assertTrue(s.hasFunction(DentryProbes.SUPER_CACHE_SCAN));
         // the streamed read saw as many lines as one large read (modules loading in between aside)
