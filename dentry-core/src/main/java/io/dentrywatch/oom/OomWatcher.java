@@ -63,15 +63,12 @@ public final class OomWatcher implements AutoCloseable {
     private final OomLedger ledger = new OomLedger(CGROUP_CAPACITY);
     private final CopyOnWriteArrayList<Consumer<? super OomKill>> listeners = new CopyOnWriteArrayList<>();
     private final List<OomEvent> received = new ArrayList<>(); // the polling thread's alone
-    private final OomTransport transport;
     private final OomProbes probes;
     private final PerCpuArrayReader lostReader;
     private final EventBuffer buffer;
     private final Thread poller;
     private CgroupHierarchy memoryV1; // the polling thread's alone
     private CgroupHierarchy v2;
-    private volatile long exitingMarked; // written by the polling thread only
-    private volatile long polls; // written by the polling thread only
     private boolean undecodableLogged; // the polling thread's alone
     private volatile boolean closed;
     private boolean released; // guarded by this
@@ -84,8 +81,7 @@ public final class OomWatcher implements AutoCloseable {
         this.v2Root = host.mounts().unified().orElse(null);
         this.pageSize = PageSize.read(host.auxv());
         this.listeners.addAll(b.listeners);
-        OomTransport transport = b.transport != OomTransport.AUTO ? b.transport
-                : host.kernel().atLeast(5, 8) ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
+        OomTransport transport = OomTransport.of(host.kernel());
         List<String> degradedLines = new ArrayList<>();
         OomProbes opened = OomProbes.load(transport == OomTransport.RING_BUFFER);
         PerCpuArrayReader lost = null;
@@ -107,7 +103,6 @@ public final class OomWatcher implements AutoCloseable {
             opened.close();
             throw e;
         }
-        this.transport = transport;
         this.probes = opened;
         this.lostReader = lost;
         this.buffer = events;
@@ -152,24 +147,6 @@ public final class OomWatcher implements AutoCloseable {
         return degraded;
     }
 
-    /** The transport in use: RING_BUFFER or PERF_BUFFER. */
-    OomTransport transport() {
-        return transport;
-    }
-
-    /** Tasks marked as OOM victims while already exiting, not killed (not counted as kills). */
-    long exitingMarked() {
-        return exitingMarked;
-    }
-
-    /**
-     * Completed polls: every record the kernel had committed before a poll began has been handled
-     * (listeners called) once the count has moved past that poll.
-     */
-    long polls() {
-        return polls;
-    }
-
     /**
      * Stops the thread, frees the event buffer, detaches every probe and unloads them, and returns
      * when all of that is done. Called from a listener, it returns at once and the watcher's thread
@@ -204,7 +181,6 @@ public final class OomWatcher implements AutoCloseable {
                     pause();
                 }
                 drain();
-                polls++;
             }
         } finally {
             release();
@@ -242,7 +218,6 @@ public final class OomWatcher implements AutoCloseable {
 
     private void handle(OomEvent event) {
         if (!event.killed()) {
-            exitingMarked++;
             LOG.debug("task {} ({}) was marked as an OOM victim while exiting; not a kill", event.tid(), event.comm());
             return;
         }
@@ -328,7 +303,6 @@ public final class OomWatcher implements AutoCloseable {
     /** Configures an {@link OomWatcher}. */
     public static final class Builder {
         private Path procRoot = Path.of("/proc");
-        private OomTransport transport = OomTransport.AUTO;
         private final List<Consumer<? super OomKill>> listeners = new ArrayList<>();
 
         private Builder() {
@@ -343,12 +317,6 @@ public final class OomWatcher implements AutoCloseable {
         /** A listener registered before the first event can arrive; more can be added later with {@link OomWatcher#addListener}. */
         public Builder listener(Consumer<? super OomKill> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
-            return this;
-        }
-
-        /** Forces a transport (tests); AUTO picks the ring buffer on 5.8+. */
-        Builder transport(OomTransport transport) {
-            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 
