@@ -28,7 +28,12 @@ public final class PathContainerResolver implements ContainerResolver {
      * @throws IllegalArgumentException if {@code maxCachedCgroups} is less than 1
      */
     public PathContainerResolver(int maxCachedCgroups) {
-        this.cache = new CgroupIdCache<>(maxCachedCgroups);
+        this(new CgroupIdCache<>(maxCachedCgroups));
+    }
+
+    /** A resolver keeping its results in {@code cache}. */
+    PathContainerResolver(CgroupIdCache<Resolved> cache) {
+        this.cache = cache;
     }
 
     /** {@inheritDoc} Cached by cgroup id; parses the path only on the first lookup or when it changed. */
@@ -43,12 +48,7 @@ public final class PathContainerResolver implements ContainerResolver {
         return identity;
     }
 
-    /** How many cgroups are cached now; for tests. */
-    int cachedCgroups() {
-        return cache.size();
-    }
-
     /** A path and what it resolved to. */
-    private record Resolved(String path, ContainerIdentity identity) {
+    record Resolved(String path, ContainerIdentity identity) {
     }
 }

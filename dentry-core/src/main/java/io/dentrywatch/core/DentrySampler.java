@@ -1,16 +1,15 @@
 package io.dentrywatch.core;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.host.Capabilities;
 import io.dentrywatch.internal.host.CgroupMounts;
 import io.dentrywatch.internal.host.DentryStateParser;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.DentryProbes;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
-import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.PerCpuMapReader;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,10 +65,10 @@ public final class DentrySampler implements AutoCloseable {
     private boolean closed;
 
     private DentrySampler(Builder b) {
-        Path mountinfo = b.procRoot.resolve("self/mountinfo");
-        KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
-        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
-        this.dentryState = b.procRoot.resolve("sys/fs/dentry-state");
+        Host host = Host.read(b.procRoot);
+        KernelRelease kernel = host.kernel();
+        CgroupMounts mounts = host.mounts();
+        this.dentryState = host.dentryState();
         this.kernelReportsNegative = DentryStateParser.reportsNegative(kernel);
         CgroupKey key = b.cgroupKey != CgroupKey.AUTO ? b.cgroupKey
                 : mounts.mode().equals("v2") ? CgroupKey.V2 : CgroupKey.MEMORY;
@@ -78,19 +76,14 @@ public final class DentrySampler implements AutoCloseable {
         DentryProbes opened = null;
         Path cgroupRoot = null;
         if (b.attachMode != AttachMode.NONE) {
-            Path status = b.procRoot.resolve("self/status");
-            Capabilities caps = Capabilities.parseStatus(ProcFiles.read(status), status);
             try {
                 cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : hierarchyRoot(key, mounts);
-                if (!caps.canTrace()) {
-                    throw new BpfException.PermissionDenied(caps.missingForTracing(), Errno.EPERM);
-                }
+                host.requireTracing("per-cgroup counts need");
                 List<String> failures = new ArrayList<>();
                 // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
                 boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
                 DentryProbes.Options options = new DentryProbes.Options(
-                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, kernel, Map.copyOf(b.targetOverrides),
-                        b.rawTracepoints);
+                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, host, Map.of(), false);
                 try {
                     opened = DentryProbes.open(b.attachMode, options, failures);
                 } catch (BpfException e) {
@@ -204,14 +197,9 @@ public final class DentrySampler implements AutoCloseable {
                 nodeReader.sum(DentryProbes.NODE_PRUNE_DCACHE_SB), nodeReader.sum(DentryProbes.NODE_SHRINK_DCACHE_SB));
     }
 
-    /** The map read alone: into buffers allocated once (what the allocation test measures). */
-    synchronized int readCounts() {
+    /** The map read alone: into buffers allocated once. */
+    private int readCounts() {
         return countsReader.read(table);
-    }
-
-    /** Cgroups the kernel map held at the last sample; for tests of map hygiene. */
-    synchronized int cgroupsInKernelMap() {
-        return ledger.liveInKernel();
     }
 
     /** Detaches every probe and frees the map buffers. Idempotent. */
@@ -227,11 +215,6 @@ public final class DentrySampler implements AutoCloseable {
             latencyReader.close();
             probes.close();
         }
-    }
-
-    /** The names of the attached programs (empty without probes); tests check which variant a mode loaded. */
-    List<String> programs() {
-        return probes == null ? List.of() : probes.programs();
     }
 
     private static String version() {
@@ -255,8 +238,6 @@ public final class DentrySampler implements AutoCloseable {
         private Path cgroupRoot;
         private Path procRoot = Path.of("/proc");
         private PerCpuMapReader.Strategy readStrategy = PerCpuMapReader.Strategy.BATCH;
-        private final Map<String, String> targetOverrides = new HashMap<>();
-        private boolean rawTracepoints;
 
         private Builder() {
         }
@@ -306,18 +287,6 @@ public final class DentrySampler implements AutoCloseable {
         /** How the kernel map is walked (default batch lookups, falling back to iteration before kernel 5.6). */
         public Builder readStrategy(PerCpuMapReader.Strategy strategy) {
             this.readStrategy = Objects.requireNonNull(strategy, "strategy");
-            return this;
-        }
-
-        /** Points one hook at another kernel function; tests use it to prove a missing function degrades one counter. */
-        Builder hookTarget(String program, String function) {
-            targetOverrides.put(program, function);
-            return this;
-        }
-
-        /** Tracepoint mode on raw tracepoints even where the kernel takes tp_btf programs; tests prove the fallback with it. */
-        Builder rawTracepoints() {
-            this.rawTracepoints = true;
             return this;
         }
 

@@ -1,15 +1,11 @@
 package io.dentrywatch.oom;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.host.Capabilities;
-import io.dentrywatch.internal.host.CgroupMounts;
-import io.dentrywatch.internal.host.KernelRelease;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.PageSize;
-import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.OomProbes;
 
 import io.dentrywatch.bpf.BpfException;
-import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.EventBuffer;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import io.dentrywatch.bpf.PerfBuffer;
@@ -67,39 +63,25 @@ public final class OomWatcher implements AutoCloseable {
     private final OomLedger ledger = new OomLedger(CGROUP_CAPACITY);
     private final CopyOnWriteArrayList<Consumer<? super OomKill>> listeners = new CopyOnWriteArrayList<>();
     private final List<OomEvent> received = new ArrayList<>(); // the polling thread's alone
-    private final OomTransport transport;
     private final OomProbes probes;
     private final PerCpuArrayReader lostReader;
     private final EventBuffer buffer;
     private final Thread poller;
     private CgroupHierarchy memoryV1; // the polling thread's alone
     private CgroupHierarchy v2;
-    private volatile long exitingMarked; // written by the polling thread only
-    private volatile long polls; // written by the polling thread only
     private boolean undecodableLogged; // the polling thread's alone
     private volatile boolean closed;
     private boolean released; // guarded by this
     private long lostAtRelease; // guarded by this
 
     private OomWatcher(Builder b) {
-        Path status = b.procRoot.resolve("self/status");
-        Capabilities caps = Capabilities.parseStatus(ProcFiles.read(status), status);
-        if (!caps.canTrace()) {
-            throw new BpfException.PermissionDenied("the OOM watcher needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN"
-                    + " on kernels before 5.8) to load its BPF programs; this process has "
-                    + (caps.has(Capabilities.CAP_BPF) ? "CAP_BPF" : "no CAP_BPF") + ", "
-                    + (caps.has(Capabilities.CAP_PERFMON) ? "CAP_PERFMON" : "no CAP_PERFMON")
-                    + ": run as root or add the capabilities", Errno.EPERM);
-        }
-        KernelRelease kernel = KernelRelease.parse(ProcFiles.read(b.procRoot.resolve("sys/kernel/osrelease")));
-        Path mountinfo = b.procRoot.resolve("self/mountinfo");
-        CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(mountinfo), mountinfo);
-        this.memoryV1Root = mounts.memory().orElse(null);
-        this.v2Root = mounts.unified().orElse(null);
-        this.pageSize = PageSize.read(b.procRoot.resolve("self/auxv"));
+        Host host = Host.read(b.procRoot);
+        host.requireTracing("the OOM watcher needs");
+        this.memoryV1Root = host.mounts().memory().orElse(null);
+        this.v2Root = host.mounts().unified().orElse(null);
+        this.pageSize = PageSize.read(host.auxv());
         this.listeners.addAll(b.listeners);
-        OomTransport transport = b.transport != OomTransport.AUTO ? b.transport
-                : kernel.atLeast(5, 8) ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
+        OomTransport transport = OomTransport.of(host.kernel());
         List<String> degradedLines = new ArrayList<>();
         OomProbes opened = OomProbes.load(transport == OomTransport.RING_BUFFER);
         PerCpuArrayReader lost = null;
@@ -121,14 +103,13 @@ public final class OomWatcher implements AutoCloseable {
             opened.close();
             throw e;
         }
-        this.transport = transport;
         this.probes = opened;
         this.lostReader = lost;
         this.buffer = events;
         this.degraded = List.copyOf(degradedLines);
         this.poller = Thread.ofPlatform().daemon().name("dentrywatch-oom").unstarted(this::run);
         this.poller.start();
-        LOG.info("OOM watcher: kernel {}, cgroup {}, {}{}", kernel, mounts.mode(), transport,
+        LOG.info("OOM watcher: kernel {}, cgroup {}, {}{}", host.kernel(), host.mounts().mode(), transport,
                 degraded.isEmpty() ? "" : " (degraded: " + String.join("; ", degraded) + ")");
     }
 
@@ -166,24 +147,6 @@ public final class OomWatcher implements AutoCloseable {
         return degraded;
     }
 
-    /** The transport in use: RING_BUFFER or PERF_BUFFER. */
-    OomTransport transport() {
-        return transport;
-    }
-
-    /** Tasks marked as OOM victims while already exiting, not killed (not counted as kills). */
-    long exitingMarked() {
-        return exitingMarked;
-    }
-
-    /**
-     * Completed polls: every record the kernel had committed before a poll began has been handled
-     * (listeners called) once the count has moved past that poll.
-     */
-    long polls() {
-        return polls;
-    }
-
     /**
      * Stops the thread, frees the event buffer, detaches every probe and unloads them, and returns
      * when all of that is done. Called from a listener, it returns at once and the watcher's thread
@@ -218,7 +181,6 @@ public final class OomWatcher implements AutoCloseable {
                     pause();
                 }
                 drain();
-                polls++;
             }
         } finally {
             release();
@@ -256,7 +218,6 @@ public final class OomWatcher implements AutoCloseable {
 
     private void handle(OomEvent event) {
         if (!event.killed()) {
-            exitingMarked++;
             LOG.debug("task {} ({}) was marked as an OOM victim while exiting; not a kill", event.tid(), event.comm());
             return;
         }
@@ -342,7 +303,6 @@ public final class OomWatcher implements AutoCloseable {
     /** Configures an {@link OomWatcher}. */
     public static final class Builder {
         private Path procRoot = Path.of("/proc");
-        private OomTransport transport = OomTransport.AUTO;
         private final List<Consumer<? super OomKill>> listeners = new ArrayList<>();
 
         private Builder() {
@@ -357,12 +317,6 @@ public final class OomWatcher implements AutoCloseable {
         /** A listener registered before the first event can arrive; more can be added later with {@link OomWatcher#addListener}. */
         public Builder listener(Consumer<? super OomKill> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
-            return this;
-        }
-
-        /** Forces a transport (tests); AUTO picks the ring buffer on 5.8+. */
-        Builder transport(OomTransport transport) {
-            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

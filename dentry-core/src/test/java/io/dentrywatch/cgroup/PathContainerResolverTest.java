@@ -25,14 +25,15 @@ class PathContainerResolverTest {
 
     @Test
     void repeatedLookupReturnsTheCachedIdentity() {
-        PathContainerResolver resolver = new PathContainerResolver();
+        CgroupIdCache<PathContainerResolver.Resolved> cache = new CgroupIdCache<>(PathContainerResolver.DEFAULT_MAX_CACHED_CGROUPS);
+        PathContainerResolver resolver = new PathContainerResolver(cache);
 
         ContainerIdentity first = resolver.resolve(4242, CONTAINER_PATH);
         // a copy of the path, as a sampler re-reading /sys/fs/cgroup would pass
         ContainerIdentity second = resolver.resolve(4242, new String(CONTAINER_PATH.toCharArray()));
 
         assertSame(first, second);
-        assertEquals(1, resolver.cachedCgroups());
+        assertEquals(1, cache.size());
     }
 
     @Test
@@ -48,14 +49,15 @@ class PathContainerResolverTest {
     @Test
     void cacheStaysBoundedAndKeepsRecentlyUsedCgroups() {
         int capacity = 8;
-        PathContainerResolver resolver = new PathContainerResolver(capacity);
+        CgroupIdCache<PathContainerResolver.Resolved> cache = new CgroupIdCache<>(capacity);
+        PathContainerResolver resolver = new PathContainerResolver(cache);
         ContainerIdentity hot = resolver.resolve(1, CONTAINER_PATH);
 
         for (long id = 100; id < 1_100; id++) {
             resolver.resolve(id, "/system.slice/unit-" + id + ".service");
             // one cgroup looked up all along survives every generation change
             assertSame(hot, resolver.resolve(1, CONTAINER_PATH));
-            assertTrue(resolver.cachedCgroups() <= 2 * capacity, () -> "cached " + resolver.cachedCgroups());
+            assertTrue(cache.size() <= 2 * capacity, () -> "cached " + cache.size());
         }
         assertEquals(ContainerIdentity.nonPod("unit-100.service"), resolver.resolve(100, "/system.slice/unit-100.service"));
     }

@@ -1,6 +1,6 @@
 package io.dentrywatch.core;
 
-import io.dentrywatch.internal.probe.DentryProbes;
+import io.dentrywatch.internal.host.Host;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class BpftraceOracle implements AutoCloseable {
 
     /** The bpftrace program that counts what the sampler counts on this kernel, if there is one. */
     public static Optional<String> program() throws IOException, InterruptedException {
-        if (Files.exists(DentryProbes.KPROBE_PMU)) {
+        if (Files.exists(Host.KPROBE_PMU)) {
             return Optional.of("kretprobe:__d_alloc /retval/ { @[cgroup] = count(); }");
         }
         mountTracefs();

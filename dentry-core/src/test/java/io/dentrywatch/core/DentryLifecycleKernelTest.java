@@ -1,5 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.probe.DentryProbes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,21 +134,19 @@ class DentryLifecycleKernelTest {
             default -> "tp_kmem_cache_free";
         };
         DentryCounter lost = hook.startsWith("tp_") ? DentryCounter.FREED : DentryCounter.NEGATIVE_UNLINK;
-        DentrySampler.Builder builder = sampler().attachMode(mode).cgroupKey(CgroupKey.V2)
-                .hookTarget(hook, "dentrywatch_no_such_function");
-        if (mode == AttachMode.TRACEPOINT) {
-            builder.rawTracepoints(); // a raw tracepoint attaches by name, after load: one hook can fail alone
-        }
-        try (DentrySampler sampler = builder.build();
+        // a raw tracepoint attaches by name, after load: one hook can fail alone (tp_btf's fails the load)
+        boolean rawTracepoints = mode == AttachMode.TRACEPOINT;
+        try (OpenedProbes opened = OpenedProbes.open(mode, CgroupKey.V2, Map.of(hook, "dentrywatch_no_such_function"),
+                     rawTracepoints);
              TestCgroup cg = TestCgroup.create(unified, name)) {
-            assertEquals(mode, sampler.mode());
-            DentrySample sample = sampler.sample();
-            assertFalse(sample.counters().contains(lost), sample.counters() + " must not contain " + lost);
-            assertTrue(sample.counters().contains(DentryCounter.ALLOC));
-            assertTrue(sampler.info().degraded().stream().anyMatch(d -> d.contains(hook) && d.contains(lost.name())),
-                    sampler.info().degraded().toString());
+            DentryProbes probes = opened.probes();
+            assertEquals(mode, probes.mode());
+            assertFalse(probes.counters().contains(lost), probes.counters() + " must not contain " + lost);
+            assertTrue(probes.counters().contains(DentryCounter.ALLOC));
+            assertTrue(probes.degraded().stream().anyMatch(d -> d.contains(hook) && d.contains(lost.name())),
+                    probes.degraded().toString());
             cg.lookupMissing(2_000);
-            assertWithin(2_000, find(sampler.sample(), cg.id()).allocations(), "allocations with one hook missing");
+            assertWithin(2_000, opened.allocations(cg.id()), "allocations with one hook missing");
         }
     }
 
@@ -213,7 +213,7 @@ class DentryLifecycleKernelTest {
             long deadInSample = last.cgroups().stream().filter(c -> dead.contains(c.cgroupId())).count();
             assertTrue(deadInSample > 0, "removed cgroups are still reported during the grace period");
             // the kernel map holds only what still exists: the live ones and the host's own
-            int inMap = sampler.cgroupsInKernelMap();
+            int inMap = KernelObjects.mapEntries(DentryProbes.COUNTS_MAP);
             System.out.printf("churned %d cgroups: %d reported (grace), %d in the kernel map%n", churned, last.cgroups().size(), inMap);
             assertTrue(inMap < 100, "kernel map entries after churning " + churned + " cgroups: " + inMap);
             for (TestCgroup cg : live) {

@@ -1,7 +1,7 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.ProcFiles;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -93,10 +93,11 @@ class DentrySamplerKernelTest {
     @Test
     void warmMapReadAllocatesNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (DentrySampler sampler = DentrySampler.builder().attachMode(KernelTestSupport.attachMode()).build()) {
-            assertNotEquals(AttachMode.NONE, sampler.mode());
+        // the map read of a sample alone, on the probes and reader a sampler opens
+        try (OpenedProbes probes = OpenedProbes.open(KernelTestSupport.attachMode(), CgroupKey.AUTO, Map.of(), false)) {
+            assertNotEquals(AttachMode.NONE, probes.probes().mode());
             for (int i = 0; i < 2_000; i++) {
-                sampler.readCounts(); // warm up: JIT, table growth
+                probes.read(); // warm up: JIT, table growth
             }
             // a window of 1,000 reads allocating 0 bytes proves no read allocates; several windows
             // tolerate a one-off allocation by the JIT in one of them
@@ -105,7 +106,7 @@ class DentrySamplerKernelTest {
             for (int window = 0; window < 5 && !windows.contains(0L); window++) {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 1_000; i++) {
-                    rows += sampler.readCounts();
+                    rows += probes.read();
                 }
                 windows.add(threads.getCurrentThreadAllocatedBytes() - before);
             }
@@ -116,7 +117,7 @@ class DentrySamplerKernelTest {
 
     @Test
     void aForcedModeTheKernelCannotDoFailsNamingWhatIsMissing() {
-        if (Files.exists(DentryProbes.KPROBE_PMU)) {
+        if (Files.exists(Host.KPROBE_PMU)) {
             try (DentrySampler sampler = DentrySampler.builder().attachMode(AttachMode.KPROBE).build()) {
                 assertEquals(AttachMode.KPROBE, sampler.mode());
             }

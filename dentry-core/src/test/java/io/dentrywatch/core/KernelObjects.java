@@ -41,27 +41,61 @@ public final class KernelObjects {
 
     /** The ids of the BPF programs this process's descriptors (programs and links) refer to, from /proc/self/fdinfo. */
     public static Set<Integer> programIdsHeldByThisProcess() throws IOException {
-        Set<Integer> ids = new TreeSet<>();
+        return fdinfoOfBpfFds("prog_id:");
+    }
+
+    /** The types ({@code enum bpf_map_type}) of the BPF maps this process holds, from /proc/self/fdinfo. */
+    public static Set<Integer> mapTypesHeldByThisProcess() throws IOException {
+        return fdinfoOfBpfFds("map_type:");
+    }
+
+    /**
+     * How many entries the kernel holds in the map of this name that this process has open (exactly
+     * one), as {@code bpftool map dump} lists them: each element's raw key is an array of bytes.
+     */
+    public static int mapEntries(String name) throws IOException, InterruptedException {
+        List<Integer> named = new ArrayList<>();
+        for (int id : fdinfoOfBpfFds("map_id:")) {
+            if (bpftool("map", "show", "id", Integer.toString(id)).contains(" name " + name + " ")) {
+                named.add(id);
+            }
+        }
+        assertTrue(named.size() == 1, "one map named " + name + " held by this process, ids " + named);
+        String dump = bpftool("-j", "map", "dump", "id", Integer.toString(named.getFirst()));
+        assertTrue(dump.strip().startsWith("["), "a JSON array of elements: " + dump);
+        return (int) java.util.regex.Pattern.compile("\\{\"key\":\\[").matcher(dump).results().count();
+    }
+
+    /** The numbers after {@code field} in the fdinfo of this process's BPF descriptors. */
+    private static Set<Integer> fdinfoOfBpfFds(String field) throws IOException {
+        Set<Integer> values = new TreeSet<>();
         for (String fd : bpfFds()) {
             try {
                 String number = fd.substring(0, fd.indexOf(' '));
                 for (String line : ProcFiles.read(Path.of("/proc/self/fdinfo", number)).split("\n")) {
-                    if (line.startsWith("prog_id:")) {
-                        ids.add(Integer.parseInt(line.substring("prog_id:".length()).strip()));
+                    if (line.startsWith(field)) {
+                        values.add(Integer.parseInt(line.substring(field.length()).strip()));
                     }
                 }
             } catch (UncheckedIOException closedMeanwhile) {
                 // the fd went away between the listing and the read
             }
         }
-        return ids;
+        return values;
+    }
+
+    private static String bpftool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bpftool"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ": " + text);
+        return text;
     }
 
     /** Every loaded program's id, as bpftool lists them (every process's). */
     public static Set<Integer> loadedProgramIds() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "bpftool prog show: " + text);
+        String text = bpftool("prog", "show");
         Set<Integer> ids = new TreeSet<>();
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');

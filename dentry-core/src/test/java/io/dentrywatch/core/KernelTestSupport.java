@@ -67,7 +67,7 @@ public final class KernelTestSupport {
     /** Root (for BPF and for creating cgroups) and a cgroup v2 hierarchy to create cgroups in. */
     public static Path requireRootAndUnifiedCgroup() {
         Capabilities caps = Capabilities.parseStatus(ProcFiles.read(Path.of("/proc/self/status")), Path.of("/proc/self/status"));
-        require(caps.canTrace(), "kernel tests need root (CAP_BPF and CAP_PERFMON): " + caps.missingForTracing());
+        require(caps.canTrace(), caps.missingForTracing("kernel tests need root or"));
         CgroupMounts mounts = CgroupMounts.parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), Path.of("/proc/self/mountinfo"));
         require(mounts.unified().isPresent(), "no cgroup2 hierarchy is mounted");
         Path unified = mounts.unified().orElseThrow();

@@ -1,8 +1,8 @@
 package io.dentrywatch.core;
 
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dentrywatch.bpf.BpfException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Tracepoint mode's two program variants: BTF-typed (tp_btf, tried first) and raw tracepoints (the
  * fallback). Both attached at once count the same churn in the same cgroup, under either cgroup key.
+ * The probes are opened directly: a sampler never asks for raw tracepoints where tp_btf works.
  */
 @Tag("kernel")
 class TracepointProgramsKernelTest {
@@ -60,28 +63,25 @@ class TracepointProgramsKernelTest {
             assertTrue(e.getMessage().contains("6.1"), e.getMessage());
             return;
         }
-        try (DentrySampler btf = sampler(key).build();
-             DentrySampler raw = sampler(key).rawTracepoints().build();
+        try (OpenedProbes btf = OpenedProbes.open(AttachMode.TRACEPOINT, key, Map.of(), false);
+             OpenedProbes raw = OpenedProbes.open(AttachMode.TRACEPOINT, key, Map.of(), true);
              TestCgroup cg = TestCgroup.create(hierarchy, name)) {
-            assertTrue(raw.programs().contains("tp_kmem_cache_alloc"), raw.programs().toString());
-            assertEquals(Files.exists(DentryProbes.VMLINUX_BTF), btf.programs().contains("btf_kmem_cache_alloc"),
-                    "tp_btf programs wherever the kernel has BTF: " + btf.programs());
+            List<String> btfPrograms = btf.probes().programs();
+            List<String> rawPrograms = raw.probes().programs();
+            assertTrue(rawPrograms.contains("tp_kmem_cache_alloc"), rawPrograms.toString());
+            assertEquals(Files.exists(Host.VMLINUX_BTF), btfPrograms.contains("btf_kmem_cache_alloc"),
+                    "tp_btf programs wherever the kernel has BTF: " + btfPrograms);
             cg.lookupMissing(LOOKUPS);
-            long viaBtf = allocations(btf.sample(), cg.id());
-            long viaRaw = allocations(raw.sample(), cg.id());
+            long viaBtf = btf.allocations(cg.id());
+            long viaRaw = raw.allocations(cg.id());
             System.out.printf("tracepoint mode by %s cgroup: %s counted %d, %s counted %d%n",
-                    key, btf.programs(), viaBtf, raw.programs(), viaRaw);
-            DentryLifecycleKernelTest.assertWithin(LOOKUPS, viaBtf, btf.programs() + " allocations");
+                    key, btfPrograms, viaBtf, rawPrograms, viaRaw);
+            DentryLifecycleKernelTest.assertWithin(LOOKUPS, viaBtf, btfPrograms + " allocations");
             assertEquals(viaRaw, viaBtf, "both variants saw the same allocations of the cgroup");
         }
     }
 
     private static DentrySampler.Builder sampler(CgroupKey key) {
         return DentrySampler.builder().attachMode(AttachMode.TRACEPOINT).cgroupKey(key);
-    }
-
-    private static long allocations(DentrySample sample, long id) {
-        return sample.cgroups().stream().filter(c -> c.cgroupId() == id).mapToLong(CgroupDentryCounts::allocations)
-                .findFirst().orElseThrow(() -> new AssertionError("cgroup " + id + " not in " + sample.cgroups()));
     }
 }

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -47,6 +48,13 @@ class OomWatcherKernelTest {
     private static final Duration DEADLINE = Duration.ofMinutes(2);
     /** Set by the VM matrix: its guests may run out of memory. */
     static final String GLOBAL_OOM_PROPERTY = "dentrywatch.test.globalOom";
+    /** {@code enum bpf_map_type}: the event maps of the two transports. */
+    private static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+    private static final int BPF_MAP_TYPE_RINGBUF = 27;
+
+    /** Where a procfs that says the kernel is older is laid out (see {@link #watcher}). */
+    @TempDir
+    Path olderKernelProc;
 
     @BeforeEach
     void preconditions() {
@@ -64,8 +72,8 @@ class OomWatcherKernelTest {
         }
         List<OomKill> heard = new CopyOnWriteArrayList<>();
         try (MemoryLimitedCgroup cgroup = MemoryLimitedCgroup.create(LIMIT);
-             OomWatcher watcher = OomWatcher.builder().transport(transport).listener(heard::add).build()) {
-            assertEquals(transport, watcher.transport());
+             OomWatcher watcher = watcher(transport).listener(heard::add).build()) {
+            assertEquals(transport, transportHeld());
             assertEquals(List.of(), watcher.degraded());
             long id = cgroup.id();
             Process victim = cgroup.startAllocator(ALLOCATION, 321);
@@ -74,7 +82,7 @@ class OomWatcherKernelTest {
             Instant killedBy = Instant.now();
             assertEquals(1, cgroup.kernelOomKills(), "the kernel counted one OOM kill in " + cgroup.path());
 
-            awaitEverythingHandled(watcher, () -> ofCgroup(heard, id).size() >= 1);
+            awaitEverythingHandled(() -> ofCgroup(heard, id).size() >= 1);
             List<OomKill> kills = ofCgroup(heard, id);
             assertEquals(1, kills.size(), "kills reported for " + cgroup.path() + ": " + kills);
             OomKill kill = kills.get(0);
@@ -131,7 +139,7 @@ class OomWatcherKernelTest {
             }
             assertEquals(processes, cgroup.kernelOomKills(), "the kernel's count");
 
-            awaitEverythingHandled(watcher, () -> ofCgroup(heard, id).size() >= processes);
+            awaitEverythingHandled(() -> ofCgroup(heard, id).size() >= processes);
             List<OomKill> kills = ofCgroup(heard, id);
             // each victim once: the killer's own task (the invoker) is often another of them
             assertEquals(started.stream().map(Process::pid).collect(Collectors.toSet()),
@@ -165,7 +173,7 @@ class OomWatcherKernelTest {
             assertTrue(victim.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the allocator ended");
             assertEquals(SIGKILL_EXIT, victim.exitValue(), "the allocator was SIGKILLed");
 
-            awaitEverythingHandled(watcher, () -> ofCgroup(heard, id).size() >= 1);
+            awaitEverythingHandled(() -> ofCgroup(heard, id).size() >= 1);
             List<OomKill> kills = ofCgroup(heard, id);
             assertEquals(1, kills.size(), "kills reported for " + cgroup.path() + ": " + kills);
             OomKill kill = kills.get(0);
@@ -199,7 +207,8 @@ class OomWatcherKernelTest {
         List<String> fdsBefore = anonymousFds();
         Set<Integer> ours = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            OomWatcher watcher = OomWatcher.builder().transport(transport).build();
+            OomWatcher watcher = watcher(transport).build();
+            assertEquals(transport, transportHeld());
             Set<Integer> loaded = KernelObjects.programIdsHeldByThisProcess();
             assertEquals(4, loaded.size(), "an open watcher holds its four programs: " + loaded);
             ours.addAll(loaded);
@@ -223,25 +232,47 @@ class OomWatcherKernelTest {
         assertEquals(Set.of(), stillLoaded, "programs of ours still loaded (bpftool prog show)");
     }
 
+    /**
+     * A watcher on {@code transport}: the ring buffer is the one it picks on this kernel (5.8+); for
+     * the perf buffer it is shown a procfs whose kernel release is 5.7, where it picks that.
+     */
+    private OomWatcher.Builder watcher(OomTransport transport) throws IOException {
+        if (transport == OomTransport.RING_BUFFER) {
+            return OomWatcher.builder();
+        }
+        if (!Files.exists(olderKernelProc.resolve("self"))) {
+            Files.createSymbolicLink(olderKernelProc.resolve("self"), Path.of("/proc/self"));
+        }
+        Files.createDirectories(olderKernelProc.resolve("sys/kernel"));
+        Files.writeString(olderKernelProc.resolve("sys/kernel/osrelease"), "5.7.0-before-the-bpf-ring-buffer\n");
+        return OomWatcher.builder().procRoot(olderKernelProc);
+    }
+
+    /** The transport of the event map this process holds, as the kernel says (fdinfo's map_type). */
+    private static OomTransport transportHeld() throws IOException {
+        Set<Integer> types = KernelObjects.mapTypesHeldByThisProcess();
+        boolean ring = types.contains(BPF_MAP_TYPE_RINGBUF);
+        assertTrue(ring != types.contains(BPF_MAP_TYPE_PERF_EVENT_ARRAY), "one event map, map types " + types);
+        return ring ? OomTransport.RING_BUFFER : OomTransport.PERF_BUFFER;
+    }
+
     private static List<OomKill> ofCgroup(Collection<OomKill> kills, long id) {
         return kills.stream().filter(k -> k.cgroupId() == id).toList();
     }
 
     /**
-     * Waits until {@code condition} holds, then until two more polls have completed: every event the
-     * kernel committed before then has been handled, so a duplicate would have shown up.
+     * Waits until {@code condition} holds, then for five more poll periods: the watcher's thread polls
+     * every {@link OomWatcher#POLL_MILLIS} at the latest, so an event the kernel committed with the
+     * ones awaited, a duplicate, would have been handled by then.
      */
-    private static void awaitEverythingHandled(OomWatcher watcher, BooleanSupplier condition) throws InterruptedException {
+    private static void awaitEverythingHandled(BooleanSupplier condition) throws InterruptedException {
         Instant deadline = Instant.now().plus(DEADLINE);
         while (!condition.getAsBoolean()) {
             assertTrue(Instant.now().isBefore(deadline), "no event within " + DEADLINE);
             Thread.sleep(20);
         }
-        long target = watcher.polls() + 2;
-        while (watcher.polls() < target) {
-            assertTrue(Instant.now().isBefore(deadline), "the watcher stopped polling");
-            Thread.sleep(20);
-        }
+        assertTrue(threadRunning("dentrywatch-oom"), "the watcher polls on");
+        Thread.sleep(5L * OomWatcher.POLL_MILLIS);
     }
 
     private static boolean threadRunning(String name) {

@@ -34,9 +34,13 @@ public record Capabilities(long effective) {
         return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
     }
 
-    /** What is missing for {@link #canTrace()}, in words an operator can act on. */
-    public String missingForTracing() {
-        return "per-cgroup counts need CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN on kernels before 5.8);"
+    /**
+     * What is missing for {@link #canTrace()}, in words an operator can act on.
+     *
+     * @param needs who needs it, the start of the sentence: "per-cgroup counts need"
+     */
+    public String missingForTracing(String needs) {
+        return needs + " CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN on kernels before 5.8) to load BPF programs;"
                 + " this process has " + (has(CAP_BPF) ? "CAP_BPF" : "no CAP_BPF") + ", "
                 + (has(CAP_PERFMON) ? "CAP_PERFMON" : "no CAP_PERFMON") + ": run as root or add the capabilities";
     }

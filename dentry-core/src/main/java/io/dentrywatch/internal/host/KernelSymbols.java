@@ -26,6 +26,7 @@ import java.util.Set;
  */
 public final class KernelSymbols {
 
+    /** The file {@link #parse(String, Set)} names in its errors: the host's {@code kallsyms} ({@link Host#kallsyms()}) in its own {@code /proc}. */
     public static final Path KALLSYMS = Path.of("/proc/kallsyms");
 
     private final Set<String> wanted;
@@ -38,11 +39,7 @@ public final class KernelSymbols {
         this.lines = lines;
     }
 
-    /** Streams {@code /proc/kallsyms} once, keeping the text symbols named in {@code wanted}. */
-    public static KernelSymbols read(Set<String> wanted) {
-        return read(KALLSYMS, wanted);
-    }
-
+    /** Streams {@code file} ({@link Host#kallsyms()}) once, keeping the text symbols named in {@code wanted}. */
     public static KernelSymbols read(Path file, Set<String> wanted) {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(Files.newInputStream(file), StandardCharsets.US_ASCII), 1 << 16)) {

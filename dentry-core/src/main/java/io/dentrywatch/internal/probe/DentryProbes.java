@@ -2,25 +2,20 @@ package io.dentrywatch.internal.probe;
 
 import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.DentryCounter;
-import io.dentrywatch.internal.host.KernelRelease;
+import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelSymbols;
-import io.dentrywatch.internal.host.ProcFiles;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.BpfObject;
-import io.dentrywatch.bpf.BpfProgram;
 import io.dentrywatch.bpf.Errno;
-import io.dentrywatch.bpf.KernelBtf;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,61 +50,57 @@ public final class DentryProbes implements AutoCloseable {
     /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
     public static final String SUPER_CACHE_SCAN = "super_cache_scan";
 
-    public static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
-    /** The kernel's own BTF, which tp_btf programs are verified against. */
-    public static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    /** The dcache functions on BTF trampolines. */
+    public static final List<Hook> FENTRY_HOOKS = dcacheHooks(HookKind.FENTRY, HookKind.FEXIT);
 
-    /** A program and the kernel functions it can attach to, first existing one wins. */
-    public record Hook(String program, List<String> targets, Set<DentryCounter> feeds) {
-        Hook(String program, String target, DentryCounter... feeds) {
-            this(program, List.of(target), Set.of(feeds));
-        }
-
-        Hook(String program, List<String> targets, DentryCounter... feeds) {
-            this(program, targets, Set.of(feeds));
-        }
-
-        boolean essential() {
-            return feeds.contains(DentryCounter.ALLOC);
-        }
-    }
-
-    public static final List<Hook> FENTRY_HOOKS = List.of(
-            new Hook("fexit_d_alloc", "__d_alloc", DentryCounter.ALLOC),
-            new Hook("fentry_d_instantiate", "__d_instantiate", DentryCounter.POSITIVE),
-            new Hook("fentry_d_add", "d_add", DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
-            // 6.15+: d_splice_alias is a wrapper of d_splice_alias_ops; hooking both would count twice
-            new Hook("fentry_d_splice_alias", List.of("d_splice_alias_ops", "d_splice_alias"),
-                    DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
-            new Hook("fentry_d_obtain_alias", "__d_obtain_alias", DentryCounter.POSITIVE),
-            new Hook("fentry_d_delete", "d_delete", DentryCounter.NEGATIVE_UNLINK),
-            new Hook("fentry_dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED),
-            new Hook("fentry_prune_dcache_sb", "prune_dcache_sb", DentryCounter.PRUNE_DCACHE_SB),
-            new Hook("fentry_shrink_dcache_sb", "shrink_dcache_sb", DentryCounter.SHRINK_DCACHE_SB));
-
-    public static final List<Hook> KPROBE_HOOKS = FENTRY_HOOKS.stream()
-            .map(h -> new Hook(h.program().replaceFirst("^fexit_", "kretprobe_").replaceFirst("^fentry_", "kprobe_"),
-                    h.targets(), h.feeds()))
-            .toList();
+    /** The same functions on kprobes, where the kernel has no trampolines. */
+    public static final List<Hook> KPROBE_HOOKS = dcacheHooks(HookKind.KPROBE, HookKind.KRETPROBE);
 
     /** Both tracepoint variants free on the raw tracepoint: it only compares pointers, tp_btf would not make it cheaper. */
-    private static final Hook TRACEPOINT_FREE_HOOK = new Hook("tp_kmem_cache_free", "kmem_cache_free", DentryCounter.FREED);
+    private static final Hook TRACEPOINT_FREE_HOOK = new Hook(HookKind.RAW_TP, "tp_kmem_cache_free", "kmem_cache_free",
+            DentryCounter.FREED);
 
     /** Tracepoint mode with a BTF-typed allocation program (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
     public static final List<Hook> TRACEPOINT_BTF_HOOKS = List.of(
-            new Hook("btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
+            new Hook(HookKind.TP_BTF, "btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
 
     /** Tracepoint mode where the kernel refuses the tp_btf program: raw tracepoints. */
     public static final List<Hook> TRACEPOINT_HOOKS = List.of(
-            new Hook("tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
+            new Hook(HookKind.RAW_TP, "tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
 
     /** Reclaim is watched on the vmscan raw tracepoints in every mode. */
     public static final List<Hook> RECLAIM_HOOKS = List.of(
-            new Hook("tp_shrink_slab_start", "mm_shrink_slab_start", DentryCounter.RECLAIM, DentryCounter.RECLAIMED),
-            new Hook("tp_shrink_slab_end", "mm_shrink_slab_end", DentryCounter.RECLAIM, DentryCounter.RECLAIMED));
+            new Hook(HookKind.RAW_TP, "tp_shrink_slab_start", "mm_shrink_slab_start", DentryCounter.RECLAIM,
+                    DentryCounter.RECLAIMED),
+            new Hook(HookKind.RAW_TP, "tp_shrink_slab_end", "mm_shrink_slab_end", DentryCounter.RECLAIM,
+                    DentryCounter.RECLAIMED));
 
     private static final List<Hook> ALL_HOOKS = java.util.stream.Stream.of(
             FENTRY_HOOKS, KPROBE_HOOKS, TRACEPOINT_BTF_HOOKS, TRACEPOINT_HOOKS, RECLAIM_HOOKS).flatMap(List::stream).distinct().toList();
+
+    /**
+     * The dcache functions' hooks, on their entry ({@code onEntry}: fentry or kprobe) or return
+     * ({@code onReturn}: fexit or kretprobe). dentry.bpf.c names each program after its kind and the
+     * function: {@code fexit_d_alloc}, {@code kretprobe_d_alloc}.
+     */
+    private static List<Hook> dcacheHooks(HookKind onEntry, HookKind onReturn) {
+        return List.of(
+                dcache(onReturn, "d_alloc", List.of("__d_alloc"), DentryCounter.ALLOC),
+                dcache(onEntry, "d_instantiate", List.of("__d_instantiate"), DentryCounter.POSITIVE),
+                dcache(onEntry, "d_add", List.of("d_add"), DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+                // 6.15+: d_splice_alias is a wrapper of d_splice_alias_ops; hooking both would count twice
+                dcache(onEntry, "d_splice_alias", List.of("d_splice_alias_ops", "d_splice_alias"),
+                        DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+                dcache(onEntry, "d_obtain_alias", List.of("__d_obtain_alias"), DentryCounter.POSITIVE),
+                dcache(onEntry, "d_delete", List.of("d_delete"), DentryCounter.NEGATIVE_UNLINK),
+                dcache(onEntry, "dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED),
+                dcache(onEntry, "prune_dcache_sb", List.of("prune_dcache_sb"), DentryCounter.PRUNE_DCACHE_SB),
+                dcache(onEntry, "shrink_dcache_sb", List.of("shrink_dcache_sb"), DentryCounter.SHRINK_DCACHE_SB));
+    }
+
+    private static Hook dcache(HookKind kind, String function, List<String> targets, DentryCounter... feeds) {
+        return new Hook(kind, kind.name().toLowerCase(Locale.ROOT) + "_" + function, targets, feeds);
+    }
 
     private final AttachMode mode;
     private final BpfObject object;
@@ -162,7 +153,7 @@ public final class DentryProbes implements AutoCloseable {
      *
      * @param reclaimByMemcg whether cgroup ids are memory cgroup ids, so reclaim can be credited per cgroup
      */
-    public record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, KernelRelease kernel,
+    public record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, Host host,
                    Map<String, String> targetOverrides, boolean rawTracepoints) {
     }
 
@@ -174,7 +165,8 @@ public final class DentryProbes implements AutoCloseable {
      * @throws BpfException the requested mode's failure, or for AUTO the last mode's
      */
     public static DentryProbes open(AttachMode requested, Options options, List<String> failures) {
-        KernelSymbols symbols = KernelSymbols.read(symbolsUsed(options)); // once, whichever modes are tried
+        // once, whichever modes are tried
+        KernelSymbols symbols = KernelSymbols.read(options.host().kallsyms(), symbolsUsed(options));
         if (requested != AttachMode.AUTO) {
             return openMode(requested, options, symbols);
         }
@@ -221,8 +213,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     private static DentryProbes openMode(AttachMode mode, Options options, KernelSymbols symbols) {
-        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.kernel().atLeast(6, 1)
-                && Files.exists(VMLINUX_BTF)) {
+        if (mode == AttachMode.TRACEPOINT && !options.rawTracepoints() && options.host().kernel().atLeast(6, 1)
+                && options.host().hasBtf()) {
             try {
                 return openHooks(mode, withReclaim(TRACEPOINT_BTF_HOOKS), options, symbols);
             } catch (BpfException e) {
@@ -234,7 +226,8 @@ public final class DentryProbes implements AutoCloseable {
     }
 
     private static DentryProbes openHooks(AttachMode mode, List<Hook> hooks, Options options, KernelSymbols symbols) {
-        final Predicate<String> exists = targetsOf(mode, options.kernel(), symbols);
+        Host host = options.host();
+        requireMode(mode, hooks, host);
         long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
         Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
         List<String> degraded = new ArrayList<>();
@@ -245,26 +238,29 @@ public final class DentryProbes implements AutoCloseable {
         }
         List<Hook> live = new ArrayList<>();
         List<String> liveTargets = new ArrayList<>();
-        for (Hook hook : hooks) {
-            List<String> targets = options.targetOverrides().containsKey(hook.program())
-                    ? List.of(options.targetOverrides().get(hook.program())) : hook.targets();
-            if (RECLAIM_HOOKS.contains(hook) && superCacheScan == 0) {
-                degrade(hook, "/proc/kallsyms shows no address for " + SUPER_CACHE_SCAN
-                        + " (kptr_restrict, or no CAP_SYSLOG): the superblock shrinker cannot be told apart", unavailable, degraded);
-                continue;
-            }
-            String target = targets.stream().filter(exists).findFirst().orElse(null);
-            if (target == null) {
-                String why = hook.program() + ": none of " + targets + " exists in this kernel (inlined, renamed or"
-                        + " compiled out)";
-                if (hook.essential()) {
-                    throw new BpfException.NotFound(mode + " " + why, Errno.ENOENT);
+        try (KernelFunctions functions = new KernelFunctions(symbols)) {
+            for (Hook hook : hooks) {
+                List<String> targets = options.targetOverrides().containsKey(hook.program())
+                        ? List.of(options.targetOverrides().get(hook.program())) : hook.targets();
+                if (RECLAIM_HOOKS.contains(hook) && superCacheScan == 0) {
+                    degrade(hook, host.kallsyms() + " shows no address for " + SUPER_CACHE_SCAN
+                            + " (kptr_restrict, or no CAP_SYSLOG): the superblock shrinker cannot be told apart",
+                            unavailable, degraded);
+                    continue;
                 }
-                degrade(hook, why, unavailable, degraded);
-                continue;
+                String target = targets.stream().filter(t -> hook.kind().exists(t, functions)).findFirst().orElse(null);
+                if (target == null) {
+                    String why = hook.program() + ": none of " + targets + " exists in this kernel (inlined, renamed or"
+                            + " compiled out)";
+                    if (hook.essential()) {
+                        throw new BpfException.NotFound(mode + " " + why, Errno.ENOENT);
+                    }
+                    degrade(hook, why, unavailable, degraded);
+                    continue;
+                }
+                live.add(hook);
+                liveTargets.add(target);
             }
-            live.add(hook);
-            liveTargets.add(target);
         }
         BpfObject object = BpfObject.openResource(OBJECT);
         try {
@@ -274,9 +270,9 @@ public final class DentryProbes implements AutoCloseable {
                 object.program(h.program()).setAutoload(loading.contains(h.program()));
             }
             for (int i = 0; i < live.size(); i++) {
-                String program = live.get(i).program();
-                if (program.startsWith("f") || program.startsWith("btf_")) { // fentry/fexit/tp_btf: the target is fixed at load
-                    object.program(program).setAttachTarget(liveTargets.get(i));
+                Hook hook = live.get(i);
+                if (hook.kind().targetFixedAtLoad()) {
+                    object.program(hook.program()).setAttachTarget(liveTargets.get(i));
                 }
             }
             object.map(COUNTS_MAP).setMaxEntries(options.capacity());
@@ -287,7 +283,7 @@ public final class DentryProbes implements AutoCloseable {
             for (int i = 0; i < live.size(); i++) {
                 Hook hook = live.get(i);
                 try {
-                    attach(object.program(hook.program()), liveTargets.get(i));
+                    hook.kind().attach(object.program(hook.program()), liveTargets.get(i), host);
                     attached.add(hook.program());
                     chosen.add(hook.program() + "->" + liveTargets.get(i));
                 } catch (BpfException e) {
@@ -307,6 +303,15 @@ public final class DentryProbes implements AutoCloseable {
             object.close();
             throw e;
         }
+    }
+
+    /** Fails if the mode cannot work on this kernel at all, before anything is loaded. */
+    private static void requireMode(AttachMode mode, List<Hook> hooks, Host host) {
+        if (mode == AttachMode.TRACEPOINT && !host.kernel().atLeast(6, 1)) {
+            throw new BpfException.NotSupported("tracepoint mode needs kernel 6.1+, where kmem:kmem_cache_alloc"
+                    + " carries the struct kmem_cache pointer; this kernel is " + host.kernel());
+        }
+        hooks.stream().map(Hook::kind).distinct().forEach(kind -> kind.requireSupport(host));
     }
 
     private static void degrade(Hook hook, String why, Set<DentryCounter> unavailable, List<String> degraded) {
@@ -337,67 +342,6 @@ public final class DentryProbes implements AutoCloseable {
         config.put(1, (byte) (options.reclaimByMemcg() ? 1 : 0));
         config.putLong(8, superCacheScan);
         return config.array();
-    }
-
-    /** The program's name says its kind: {@code tp_} raw tracepoint, {@code kprobe_}/{@code kretprobe_}, or fentry/fexit/tp_btf ({@code btf_}), whose target was fixed at load. */
-    private static void attach(BpfProgram program, String target) {
-        String name = program.name();
-        if (name.startsWith("tp_")) {
-            program.attachRawTracepoint(target);
-        } else if (name.startsWith("kprobe_") || name.startsWith("kretprobe_")) {
-            try {
-                program.attachKprobe(target, name.startsWith("kretprobe_"));
-            } catch (BpfException.PermissionDenied e) {
-                throw new BpfException.PermissionDenied(e.getMessage() + "; " + perfEventParanoia(), e);
-            }
-        } else {
-            program.attach();
-        }
-    }
-
-    /** Why a privileged process may still be refused a kprobe perf event, and what to do. */
-    private static String perfEventParanoia() {
-        Path paranoid = Path.of("/proc/sys/kernel/perf_event_paranoid");
-        String level = Files.isReadable(paranoid) ? ProcFiles.read(paranoid).strip() : "unknown";
-        return "kernel.perf_event_paranoid is " + level + ": above 2, a restriction Debian's kernels add (5.10 and 6.1"
-                + " measured), kprobe perf events need CAP_SYS_ADMIN, CAP_PERFMON is not enough; set"
-                + " kernel.perf_event_paranoid=2, add SYS_ADMIN, or use fentry mode (AUTO tries it first)";
-    }
-
-    /** Which hook targets exist on this kernel, checked before anything is loaded; fails if the mode cannot work at all. */
-    private static Predicate<String> targetsOf(AttachMode mode, KernelRelease kernel, KernelSymbols symbols) {
-        return switch (mode) {
-            case FENTRY -> {
-                try (KernelBtf btf = KernelBtf.load()) {
-                    Set<String> found = new HashSet<>();
-                    for (Hook h : FENTRY_HOOKS) {
-                        h.targets().stream().filter(btf::hasFunction).forEach(found::add);
-                    }
-                    yield target -> found.contains(target) || target.startsWith("mm_shrink_slab");
-                }
-            }
-            case KPROBE -> {
-                if (!Files.exists(KPROBE_PMU) && !Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"))
-                        && !Files.exists(Path.of("/sys/kernel/debug/tracing/kprobe_events"))) {
-                    throw new BpfException.NotSupported("kprobes: this kernel (" + kernel
-                            + ") is built without CONFIG_KPROBES (no " + KPROBE_PMU + ")");
-                }
-                yield target -> kprobeTargetExists(symbols, target);
-            }
-            case TRACEPOINT -> {
-                if (!kernel.atLeast(6, 1)) {
-                    throw new BpfException.NotSupported("tracepoint mode needs kernel 6.1+, where kmem:kmem_cache_alloc"
-                            + " carries the struct kmem_cache pointer; this kernel is " + kernel);
-                }
-                yield tracepoint -> true; // the slab and vmscan tracepoints exist on every 6.1+ kernel
-            }
-            default -> throw new AssertionError(mode);
-        };
-    }
-
-    /** For kprobe mode: a kprobe's function is in kallsyms; the reclaim hooks are raw tracepoints, which always exist. */
-    public static boolean kprobeTargetExists(KernelSymbols symbols, String target) {
-        return target.startsWith("mm_shrink_slab") || symbols.hasFunction(target);
     }
 
     /** Detaches every probe and unloads the programs and maps. */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The OOM extension when it is turned off and when the watcher cannot open: the exporter runs on. */
 class OomExtensionTest {
 
-    /** A procfs whose process has no capabilities: the watcher refuses to load its probes, as without root. */
+    /**
+     * A procfs whose process has no capabilities: the watcher refuses to load its probes, as without
+     * root. The host's kernel release and cgroup mounts, read at start with the capabilities, are this one's.
+     */
     private static ExporterConfig withoutCapabilities(ExporterConfig config, Path procRoot) throws IOException {
         Files.createDirectories(procRoot.resolve("self"));
+        Files.createDirectories(procRoot.resolve("sys/kernel"));
         Files.writeString(procRoot.resolve("self/status"), "Name:\tjava\nCapEff:\t0000000000000000\n");
+        for (String file : List.of("sys/kernel/osrelease", "self/mountinfo")) {
+            try (InputStream in = Files.newInputStream(Path.of("/proc").resolve(file))) { // size 0: read, not copied
+                Files.write(procRoot.resolve(file), in.readAllBytes());
+            }
+        }
         return new ExporterConfig(config.nodeName(), config.metricsAddress(), config.metricsPort(), config.sampleInterval(),
                 config.attachMode(), config.cgroupKey(), config.maxContainerSeries(), config.gracePeriod(),
                 config.mapCapacity(), config.kubernetes(), config.oomWatcher(), procRoot, config.logLevel());
