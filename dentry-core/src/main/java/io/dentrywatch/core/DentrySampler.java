@@ -7,6 +7,7 @@ import io.dentrywatch.internal.host.DentryStateParser;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.DentryProbes;
+import io.dentrywatch.internal.probe.NodeCounter;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.CounterTable;
@@ -61,7 +62,8 @@ public final class DentrySampler implements AutoCloseable {
     private final DentryProbes probes;
     private final PerCpuMapReader countsReader;
     private final PerCpuArrayReader nodeReader;
-    private final PerCpuArrayReader latencyReader;
+    /** The node-wide {@code struct node_counts}, summed over CPUs: read into by every sample. */
+    private final long[] nodeCounts = new long[NodeCounter.VALUE_LONGS];
     private final CounterTable table;
     private final CgroupLedger ledger;
     private boolean closed;
@@ -112,7 +114,6 @@ public final class DentrySampler implements AutoCloseable {
             try {
                 this.countsReader = new PerCpuMapReader(opened.counts(), b.readStrategy);
                 this.nodeReader = new PerCpuArrayReader(opened.nodeCounts());
-                this.latencyReader = new PerCpuArrayReader(opened.reclaimLatency());
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -126,7 +127,6 @@ public final class DentrySampler implements AutoCloseable {
         } else {
             this.countsReader = null;
             this.nodeReader = null;
-            this.latencyReader = null;
             this.table = null;
             this.ledger = null;
             this.counters = Set.of();
@@ -183,25 +183,26 @@ public final class DentrySampler implements AutoCloseable {
         if (probes != null) {
             readCounts();
             cgroups = ledger.update(table, time, countsReader::delete);
-            freed = nodeReader.sum(DentryProbes.NODE_FREED);
-            drops = nodeReader.sum(DentryProbes.NODE_MAP_FULL_DROPS);
+            nodeReader.sum(0, nodeCounts);
+            freed = NodeCounter.FREED.in(nodeCounts);
+            drops = NodeCounter.MAP_FULL_DROPS.in(nodeCounts);
             reclaim = readReclaim();
         }
         return new DentrySample(time, info, counters, node, cgroups, freed, reclaim, drops,
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** Reclaim from the node counts the sample has just read. */
     private DentryReclaim readReclaim() {
-        List<Long> buckets = new ArrayList<>(DentryProbes.LATENCY_BUCKETS);
+        List<Long> buckets = new ArrayList<>(NodeCounter.LATENCY_BUCKETS);
         if (counters.contains(DentryCounter.RECLAIM)) {
-            for (int i = 0; i < DentryProbes.LATENCY_BUCKETS; i++) {
-                buckets.add(latencyReader.sum(i));
+            for (int i = 0; i < NodeCounter.LATENCY_BUCKETS; i++) {
+                buckets.add(NodeCounter.bucket(nodeCounts, i));
             }
         }
-        return new DentryReclaim(nodeReader.sum(DentryProbes.NODE_RECLAIM_RUNS),
-                nodeReader.sum(DentryProbes.NODE_RECLAIM_SCANNED), nodeReader.sum(DentryProbes.NODE_RECLAIM_FREED),
-                Duration.ofNanos(nodeReader.sum(DentryProbes.NODE_RECLAIM_NS)), buckets,
-                nodeReader.sum(DentryProbes.NODE_PRUNE_DCACHE_SB), nodeReader.sum(DentryProbes.NODE_SHRINK_DCACHE_SB));
+        return new DentryReclaim(NodeCounter.RECLAIM_RUNS.in(nodeCounts), NodeCounter.RECLAIM_SCANNED.in(nodeCounts),
+                NodeCounter.RECLAIM_FREED.in(nodeCounts), Duration.ofNanos(NodeCounter.RECLAIM_NS.in(nodeCounts)), buckets,
+                NodeCounter.PRUNE_DCACHE_SB.in(nodeCounts), NodeCounter.SHRINK_DCACHE_SB.in(nodeCounts));
     }
 
     /** The map read alone: into buffers allocated once (what the allocation test measures). */
@@ -224,7 +225,6 @@ public final class DentrySampler implements AutoCloseable {
         if (probes != null) {
             countsReader.close();
             nodeReader.close();
-            latencyReader.close();
             probes.close();
         }
     }

@@ -37,18 +37,8 @@ public final class DentryProbes implements AutoCloseable {
 
     public static final String OBJECT = "dentry.bpf.o";
     public static final String COUNTS_MAP = "cgroup_counts";
+    /** A per-CPU array of one {@code struct node_counts}: the {@link NodeCounter}s and the reclaim histogram. */
     public static final String NODE_MAP = "node_counts";
-    /** Index of the node-wide counters in {@link #NODE_MAP}, as {@code enum node_counter} in dentry.bpf.c. */
-    public static final int NODE_FREED = 0;
-    public static final int NODE_MAP_FULL_DROPS = 1;
-    public static final int NODE_RECLAIM_RUNS = 2;
-    public static final int NODE_RECLAIM_SCANNED = 3;
-    public static final int NODE_RECLAIM_FREED = 4;
-    public static final int NODE_RECLAIM_NS = 5;
-    public static final int NODE_PRUNE_DCACHE_SB = 6;
-    public static final int NODE_SHRINK_DCACHE_SB = 7;
-    public static final String LATENCY_MAP = "reclaim_latency";
-    public static final int LATENCY_BUCKETS = 40;
     /** Per-cgroup counters in the map value, in the order of {@code enum counter} in dentry.bpf.c. */
     public static final List<DentryCounter> VALUE_FIELDS = List.of(DentryCounter.ALLOC, DentryCounter.POSITIVE,
             DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.RECLAIMED);
@@ -151,10 +141,6 @@ public final class DentryProbes implements AutoCloseable {
 
     public BpfMap nodeCounts() {
         return object.map(NODE_MAP);
-    }
-
-    public BpfMap reclaimLatency() {
-        return object.map(LATENCY_MAP);
     }
 
     /**
