@@ -10,6 +10,7 @@ import io.dentrywatch.internal.probe.DentryProbes;
 import io.dentrywatch.internal.probe.NodeCounter;
 
 import io.dentrywatch.bpf.BpfException;
+import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.CounterTable;
 import io.dentrywatch.bpf.Errno;
 import io.dentrywatch.bpf.PerCpuMapReader;
@@ -112,6 +113,8 @@ public final class DentrySampler implements AutoCloseable {
         this.probes = opened;
         if (opened != null) {
             try {
+                requireValueOf(opened.counts(), DentryCounter.cgroupSlots());
+                requireValueOf(opened.nodeCounts(), NodeCounter.VALUE_LONGS);
                 this.countsReader = new PerCpuMapReader(opened.counts(), b.readStrategy);
                 this.nodeReader = new PerCpuArrayReader(opened.nodeCounts());
             } catch (RuntimeException e) {
@@ -137,6 +140,15 @@ public final class DentrySampler implements AutoCloseable {
                 mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
                 new java.util.TreeSet<>(counters),
                 degraded.isEmpty() ? "" : "; degraded: " + String.join("; ", degraded));
+    }
+
+    /** The map's value is {@code counters} {@code u64}s, as the slots this code reads say: not so if dentry-bpf is of another version. */
+    private static void requireValueOf(BpfMap map, int counters) {
+        if (map.valueSize() != 8 * counters) {
+            throw new IllegalStateException(DentryProbes.OBJECT + "'s map " + map.name() + " holds " + map.valueSize()
+                    + " bytes per entry where dentry-core reads " + counters + " counters: dentry-bpf and dentry-core"
+                    + " must be of the same version");
+        }
     }
 
     /** Where the ids of {@code key} resolve: the v1 memory hierarchy if mounted, else the unified one. */

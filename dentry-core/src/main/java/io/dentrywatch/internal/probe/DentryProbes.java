@@ -39,9 +39,6 @@ public final class DentryProbes implements AutoCloseable {
     public static final String COUNTS_MAP = "cgroup_counts";
     /** A per-CPU array of one {@code struct node_counts}: the {@link NodeCounter}s and the reclaim histogram. */
     public static final String NODE_MAP = "node_counts";
-    /** Per-cgroup counters in the map value, in the order of {@code enum counter} in dentry.bpf.c. */
-    public static final List<DentryCounter> VALUE_FIELDS = List.of(DentryCounter.ALLOC, DentryCounter.POSITIVE,
-            DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.RECLAIMED);
     /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
     public static final String SUPER_CACHE_SCAN = "super_cache_scan";
 
