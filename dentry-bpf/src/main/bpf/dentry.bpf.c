@@ -6,6 +6,10 @@
  * (one struct of counters per cgroup) and one per-CPU struct of node-wide counts.
  * User space enables the programs of one mode (autoload) and reads the maps
  * in batches. Per-CPU values need no atomics on the hot path.
+ *
+ * The layouts below are said once on the Java side too (DentryCounter's slots,
+ * NodeCounter, DentryProbes.config()); DentryObjectLayoutTest in dentry-core
+ * checks them against this object's BTF.
  */
 #include "dentry_kernel.h"
 #include "cgroup_key.h"
@@ -17,7 +21,7 @@
 #define MAX_ERRNO 4095
 #define IS_ERR_OR_NULL(p) (!(p) || (unsigned long)(p) >= (unsigned long)-MAX_ERRNO)
 
-/* Keep in step with DentryProbes in dentry-core: one u64 per field, in this order. */
+/* Per-cgroup counters, one u64 each in the map value; a counter's value is its slot in DentryCounter (dentry-core). */
 enum counter {
 	ALLOC,           /* dentry allocated */
 	POSITIVE,        /* dentry made positive (given an inode) */
@@ -29,6 +33,7 @@ enum counter {
 
 struct dentry_counts {
 	u64 n[COUNTERS];
+	enum counter slots[]; /* no storage: names n's slots, and keeps enum counter in the BTF */
 };
 
 /* Node-wide counters (the freeing task is not the owner, so frees are not per cgroup): NodeCounter in dentry-core. */
@@ -58,6 +63,7 @@ struct {
 struct node_counts {
 	u64 n[NODE_COUNTERS];
 	u64 reclaim_latency[LATENCY_BUCKETS];
+	enum node_counter slots[]; /* no storage: names n's slots, and keeps enum node_counter in the BTF */
 };
 
 struct {
@@ -87,7 +93,7 @@ struct {
  * cgroup; super_cache_scan is that function's address from /proc/kallsyms (0: unknown);
  * reclaim_by_memcg credits reclaimed objects to the memory cgroup (when ids are memcg ids).
  */
-const volatile struct {
+const volatile struct dentry_config {
 	bool key_by_memcg;
 	bool reclaim_by_memcg;
 	u64 super_cache_scan;

@@ -313,8 +313,12 @@ public final class DentryProbes implements AutoCloseable {
         }
     }
 
-    /** dentry.bpf.c's {@code config}, the whole of .rodata: {@code { bool key_by_memcg; bool reclaim_by_memcg; u64 super_cache_scan; }}. */
-    private static byte[] config(Options options, long superCacheScan) {
+    /**
+     * dentry.bpf.c's {@code config}, the whole of .rodata: {@code struct dentry_config { bool key_by_memcg;
+     * bool reclaim_by_memcg; u64 super_cache_scan; }}. Public for dentry-core's {@code DentryObjectLayoutTest},
+     * which checks it against the object's BTF.
+     */
+    public static byte[] config(Options options, long superCacheScan) {
         java.nio.ByteBuffer config = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
         config.put(0, (byte) (options.keyByMemcg() ? 1 : 0));
         config.put(1, (byte) (options.reclaimByMemcg() ? 1 : 0));

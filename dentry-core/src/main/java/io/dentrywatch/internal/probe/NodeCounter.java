@@ -7,7 +7,7 @@ import java.util.Objects;
  * a counter's ordinal is its slot. With the reclaim duration histogram after them they make
  * {@code struct node_counts}, the one per-CPU value of {@link DentryProbes#NODE_MAP}, which a sample
  * reads with one lookup into a {@code long[]} of {@link #VALUE_LONGS} (summed over CPUs). The
- * layout is said once here; dentry.bpf.c keeps it in step.
+ * layout is checked against the object's BTF by dentry-core's {@code DentryObjectLayoutTest}.
  */
 public enum NodeCounter {
     /** Dentries freed. */
