@@ -3,9 +3,13 @@
  * Per-cgroup dentry lifecycle counters.
  *
  * Every attach mode feeds the same maps: a per-CPU hash keyed by cgroup id
- * (one struct of counters per cgroup) and per-CPU arrays of node-wide counts.
+ * (one struct of counters per cgroup) and one per-CPU struct of node-wide counts.
  * User space enables the programs of one mode (autoload) and reads the maps
  * in batches. Per-CPU values need no atomics on the hot path.
+ *
+ * The layouts below are said once on the Java side too (DentryCounter's slots,
+ * NodeCounter, DentryProbes.config()); DentryObjectLayoutTest in dentry-core
+ * checks them against this object's BTF.
  */
 #include "dentry_kernel.h"
 #include "cgroup_key.h"
@@ -17,7 +21,7 @@
 #define MAX_ERRNO 4095
 #define IS_ERR_OR_NULL(p) (!(p) || (unsigned long)(p) >= (unsigned long)-MAX_ERRNO)
 
-/* Keep in step with DentryProbes in dentry-core: one u64 per field, in this order. */
+/* Per-cgroup counters, one u64 each in the map value; a counter's value is its slot in DentryCounter (dentry-core). */
 enum counter {
 	ALLOC,           /* dentry allocated */
 	POSITIVE,        /* dentry made positive (given an inode) */
@@ -29,9 +33,10 @@ enum counter {
 
 struct dentry_counts {
 	u64 n[COUNTERS];
+	enum counter slots[]; /* no storage: names n's slots, and keeps enum counter in the BTF */
 };
 
-/* Node-wide counters; the freeing task is not the owner, so frees are not per cgroup. */
+/* Node-wide counters (the freeing task is not the owner, so frees are not per cgroup): NodeCounter in dentry-core. */
 enum node_counter {
 	NODE_FREED,          /* dentries freed */
 	NODE_MAP_FULL_DROPS, /* events lost because cgroup_counts was full: counted, never silent */
@@ -51,22 +56,22 @@ struct {
 	__type(value, struct dentry_counts);
 } cgroup_counts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NODE_COUNTERS);
-	__type(key, u32);
-	__type(value, u64);
-} node_counts SEC(".maps");
-
-/* Reclaim run durations: bucket i counts runs of [2^i, 2^(i+1)) nanoseconds. */
+/* Reclaim run durations: bucket i counts runs of [2^i, 2^(i+1)) nanoseconds, the last also longer ones. */
 #define LATENCY_BUCKETS 40
 
+/* Everything node-wide in one value, so user space reads it with one lookup per sample. */
+struct node_counts {
+	u64 n[NODE_COUNTERS];
+	u64 reclaim_latency[LATENCY_BUCKETS];
+	enum node_counter slots[]; /* no storage: names n's slots, and keeps enum node_counter in the BTF */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LATENCY_BUCKETS);
+	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
-} reclaim_latency SEC(".maps");
+	__type(value, struct node_counts);
+} node_counts SEC(".maps");
 
 /* A superblock shrinker run in progress, by task (a run can sleep and move CPUs). */
 struct reclaim_start {
@@ -88,7 +93,7 @@ struct {
  * cgroup; super_cache_scan is that function's address from /proc/kallsyms (0: unknown);
  * reclaim_by_memcg credits reclaimed objects to the memory cgroup (when ids are memcg ids).
  */
-const volatile struct {
+const volatile struct dentry_config {
 	bool key_by_memcg;
 	bool reclaim_by_memcg;
 	u64 super_cache_scan;
@@ -98,16 +103,20 @@ const volatile struct {
 static u64 dentry_cachep;
 static u64 dentry_cache_name;
 
-static __always_inline void node_add_n(u32 which, u64 n)
+/* This CPU's node-wide counts (the array's one element). */
+static __always_inline struct node_counts *node(void)
 {
-	u64 *v = bpf_map_lookup_elem(&node_counts, &which);
-	if (v)
-		*v += n;
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&node_counts, &zero);
 }
 
-static __always_inline void node_add(u32 which)
+static __always_inline void node_add(enum node_counter which)
 {
-	node_add_n(which, 1);
+	struct node_counts *c = node();
+
+	if (c)
+		c->n[which]++;
 }
 
 static __always_inline u64 cgroup_key(void)
@@ -371,9 +380,13 @@ int BPF_KPROBE(kprobe_dentry_free, struct dentry *dentry)
 
 /* ---- reclaim (every mode): the superblock shrinker, found by its scan function ---- */
 
-static __always_inline u32 log2_bucket(u64 v)
+/*
+ * The histogram bucket of v nanoseconds. u64 throughout, so the clamp at the end is made on the
+ * register that then indexes node_counts' histogram: the verifier must see that index bounded.
+ */
+static __always_inline u64 log2_bucket(u64 v)
 {
-	u32 r = 0, shift;
+	u64 r = 0, shift;
 
 	shift = (v > 0xFFFFFFFF) << 5; v >>= shift; r |= shift;
 	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
@@ -408,18 +421,17 @@ int BPF_PROG(tp_shrink_slab_end, struct shrinker *shr, int nid, int freed)
 	if (!start)
 		return 0; /* not a superblock shrinker run */
 	u64 ns = bpf_ktime_get_ns() - start->ns;
-	u32 bucket = log2_bucket(ns);
-	u64 *b = bpf_map_lookup_elem(&reclaim_latency, &bucket);
-	if (b)
-		(*b)++;
-	node_add(NODE_RECLAIM_RUNS);
-	node_add_n(NODE_RECLAIM_SCANNED, start->to_scan);
-	node_add_n(NODE_RECLAIM_NS, ns);
-	if (freed > 0) {
-		node_add_n(NODE_RECLAIM_FREED, freed);
-		if (config.reclaim_by_memcg && start->memcg)
-			count_for(start->memcg, RECLAIMED, freed);
+	struct node_counts *c = node();
+	if (c) {
+		c->reclaim_latency[log2_bucket(ns)]++;
+		c->n[NODE_RECLAIM_RUNS]++;
+		c->n[NODE_RECLAIM_SCANNED] += start->to_scan;
+		c->n[NODE_RECLAIM_NS] += ns;
+		if (freed > 0)
+			c->n[NODE_RECLAIM_FREED] += freed;
 	}
+	if (freed > 0 && config.reclaim_by_memcg && start->memcg)
+		count_for(start->memcg, RECLAIMED, freed);
 	bpf_map_delete_elem(&reclaim_runs, &task);
 	return 0;
 }

@@ -7,10 +7,11 @@ import io.dentrywatch.bpf.internal.Libbpf;
 import io.dentrywatch.bpf.internal.NativeCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
- * Reads single {@code u64} counters from a {@code BPF_MAP_TYPE_PERCPU_ARRAY}, summed over all
- * possible CPUs. Buffers are allocated once; not thread-safe.
+ * Reads {@code u64} counters from a {@code BPF_MAP_TYPE_PERCPU_ARRAY}, summed over all possible
+ * CPUs: an element's first, or all of them at once. Buffers are allocated once; not thread-safe.
  */
 public final class PerCpuArrayReader implements AutoCloseable {
 
@@ -41,16 +42,40 @@ public final class PerCpuArrayReader implements AutoCloseable {
 
     /** The first {@code u64} of element {@code index}, summed over CPUs. */
     public long sum(int index) {
-        key.set(JAVA_INT, 0, index);
-        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
-        if (rc < 0) {
-            throw BpfException.fromErrno(rc, "lookup of element " + index + " in " + map);
-        }
+        lookup(index);
         long sum = 0;
         for (int cpu = 0; cpu < cpus; cpu++) {
             sum += values.get(JAVA_LONG, cpu * stride);
         }
         return sum;
+    }
+
+    /**
+     * Every {@code u64} of element {@code index}, each summed over CPUs, into {@code sums}: a struct of
+     * counters read with one lookup.
+     *
+     * @param sums one entry per 8 bytes of the map's value, overwritten
+     */
+    public void sum(int index, long[] sums) {
+        if (sums.length != stride / 8) {
+            throw new IllegalArgumentException(map + " holds " + stride / 8 + " counters per element, not " + sums.length);
+        }
+        lookup(index);
+        Arrays.fill(sums, 0);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            long base = cpu * stride;
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += values.get(JAVA_LONG, base + 8L * i);
+            }
+        }
+    }
+
+    private void lookup(int index) {
+        key.set(JAVA_INT, 0, index);
+        int rc = NativeCall.invoke(() -> (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(fd, key, values));
+        if (rc < 0) {
+            throw BpfException.fromErrno(rc, "lookup of element " + index + " in " + map);
+        }
     }
 
     /** Frees the reader's buffers. */

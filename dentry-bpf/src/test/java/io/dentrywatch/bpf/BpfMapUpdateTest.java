@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link BpfObject#programs()} and {@link BpfMap#type()} against the objects' C sources, and {@link BpfMap#update} against what
- * {@link PerCpuMapReader} then reads back (both walks) and what the kernel refuses.
+ * {@link BpfObject#programs()} and {@link BpfMap#type()} against the objects' C sources, and {@link BpfMap#update} against
+ * what {@link PerCpuMapReader} (both walks) and {@link PerCpuArrayReader} then read back and what the kernel refuses.
  */
 class BpfMapUpdateTest {
 
@@ -123,6 +123,33 @@ class BpfMapUpdateTest {
             assertThrows(IllegalArgumentException.class,
                     () -> map.update(key, value.asSlice(0, map.valueSize()), UpdateFlag.ANY),
                     "one CPU's value is too small for a per-CPU map");
+        }
+    }
+
+    @Test
+    void aPerCpuArrayElementIsSummedFieldByFieldWithOneLookup() {
+        requireBpf();
+        int cpus = PerCpuMapReader.possibleCpus();
+        try (BpfObject object = mapsOnly(2); Arena arena = Arena.ofConfined()) {
+            BpfMap map = object.map("node_counts");
+            int fields = map.valueSize() / 8;
+            MemorySegment key = arena.allocate(4, 4);
+            MemorySegment value = arena.allocate(8L * fields * cpus, 8);
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                for (int f = 0; f < fields; f++) {
+                    value.setAtIndex(JAVA_LONG, (long) cpu * fields + f, (f + 1) * 100L + cpu);
+                }
+            }
+            map.update(key, value, UpdateFlag.ANY);
+            try (PerCpuArrayReader reader = new PerCpuArrayReader(map)) {
+                long[] sums = new long[fields];
+                reader.sum(0, sums);
+                for (int f = 0; f < fields; f++) {
+                    assertEquals((f + 1) * 100L * cpus + cpus * (cpus - 1L) / 2, sums[f], "field " + f);
+                }
+                assertEquals(sums[0], reader.sum(0));
+                assertThrows(IllegalArgumentException.class, () -> reader.sum(0, new long[fields + 1]));
+            }
         }
     }
 

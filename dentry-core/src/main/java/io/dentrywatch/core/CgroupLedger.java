@@ -1,7 +1,6 @@
 package io.dentrywatch.core;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import io.dentrywatch.bpf.CounterTable;
 import java.nio.file.Files;
@@ -22,13 +21,14 @@ import java.util.function.LongPredicate;
  */
 final class CgroupLedger {
 
-    private static final int FIELDS = DentryProbes.VALUE_FIELDS.size();
+    /** The kernel map's value, one {@code u64} per per-cgroup counter: the table's fields, by slot. */
+    private static final int SLOTS = DentryCounter.cgroupSlots();
 
-    /** One cgroup's state between samples. */
+    /** One cgroup's state between samples, its counts by {@link DentryCounter} slot. */
     private static final class Entry {
         final long id;
-        final long[] carried = new long[FIELDS];
-        final long[] lastKernel = new long[FIELDS];
+        final long[] carried = new long[SLOTS];
+        final long[] lastKernel = new long[SLOTS];
         String path;
         boolean inKernel;
         Instant removedAt;
@@ -37,8 +37,12 @@ final class CgroupLedger {
             this.id = id;
         }
 
-        long value(int field) {
-            return carried[field] + lastKernel[field]; // lastKernel is zeroed when carried over
+        /** The counts to report, into {@code into}. */
+        long[] counts(long[] into) {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                into[slot] = carried[slot] + lastKernel[slot]; // lastKernel is zeroed when carried over
+            }
+            return into;
         }
     }
 
@@ -46,6 +50,7 @@ final class CgroupLedger {
     private final Duration grace;
     private final boolean maskGeneration;
     private final Map<Long, Entry> entries = new HashMap<>();
+    private final long[] reported = new long[SLOTS]; // copied by each CgroupDentryCounts
 
     /**
      * @param hierarchy      where ids resolve to paths
@@ -72,10 +77,10 @@ final class CgroupLedger {
             long id = table.key(row);
             Entry e = entries.computeIfAbsent(id, Entry::new);
             boolean changed = e.removedAt != null;
-            for (int f = 0; f < FIELDS; f++) {
-                long v = table.value(row, f);
-                changed |= v != e.lastKernel[f];
-                e.lastKernel[f] = v;
+            for (int slot = 0; slot < SLOTS; slot++) {
+                long v = table.value(row, slot);
+                changed |= v != e.lastKernel[slot];
+                e.lastKernel[slot] = v;
             }
             e.inKernel = true;
             if (e.path == null) {
@@ -91,9 +96,9 @@ final class CgroupLedger {
         for (Entry e : idle) {
             if (e.removedAt == null && !exists(e)) {
                 deleteFromMap.test(e.id);
-                for (int f = 0; f < FIELDS; f++) {
-                    e.carried[f] += e.lastKernel[f];
-                    e.lastKernel[f] = 0;
+                for (int slot = 0; slot < SLOTS; slot++) {
+                    e.carried[slot] += e.lastKernel[slot];
+                    e.lastKernel[slot] = 0;
                 }
                 e.inKernel = false;
                 e.removedAt = now;
@@ -111,8 +116,7 @@ final class CgroupLedger {
                 e.removedAt = null;
             }
             String path = e.path != null ? e.path : "/<unknown id " + inode(e.id) + ">";
-            out.add(new CgroupDentryCounts(inode(e.id), path, e.value(0), e.value(1), e.value(2), e.value(3),
-                    e.value(4)));
+            out.add(new CgroupDentryCounts(inode(e.id), path, e.counts(reported)));
         }
         return out;
     }

@@ -7,8 +7,10 @@ import io.dentrywatch.internal.host.Host;
 import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.DentryProbes;
+import io.dentrywatch.internal.probe.NodeCounter;
 
 import io.dentrywatch.bpf.BpfException;
+import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.CounterTable;
 import io.dentrywatch.bpf.PerCpuMapReader;
 import io.dentrywatch.bpf.PerCpuArrayReader;
@@ -59,7 +61,8 @@ public final class DentrySampler implements AutoCloseable {
     private final DentryProbes probes;
     private final PerCpuMapReader countsReader;
     private final PerCpuArrayReader nodeReader;
-    private final PerCpuArrayReader latencyReader;
+    /** The node-wide {@code struct node_counts}, summed over CPUs: read into by every sample. */
+    private final long[] nodeCounts = new long[NodeCounter.VALUE_LONGS];
     private final CounterTable table;
     private final CgroupLedger ledger;
     private boolean closed;
@@ -103,9 +106,10 @@ public final class DentrySampler implements AutoCloseable {
         this.probes = opened;
         if (opened != null) {
             try {
+                requireValueOf(opened.counts(), DentryCounter.cgroupSlots());
+                requireValueOf(opened.nodeCounts(), NodeCounter.VALUE_LONGS);
                 this.countsReader = new PerCpuMapReader(opened.counts(), b.readStrategy);
                 this.nodeReader = new PerCpuArrayReader(opened.nodeCounts());
-                this.latencyReader = new PerCpuArrayReader(opened.reclaimLatency());
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -119,7 +123,6 @@ public final class DentrySampler implements AutoCloseable {
         } else {
             this.countsReader = null;
             this.nodeReader = null;
-            this.latencyReader = null;
             this.table = null;
             this.ledger = null;
             this.counters = Set.of();
@@ -130,6 +133,15 @@ public final class DentrySampler implements AutoCloseable {
                 mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
                 new java.util.TreeSet<>(counters),
                 degraded.isEmpty() ? "" : "; degraded: " + String.join("; ", degraded));
+    }
+
+    /** The map's value is {@code counters} {@code u64}s, as the slots this code reads say: not so if dentry-bpf is of another version. */
+    private static void requireValueOf(BpfMap map, int counters) {
+        if (map.valueSize() != 8 * counters) {
+            throw new IllegalStateException(DentryProbes.OBJECT + "'s map " + map.name() + " holds " + map.valueSize()
+                    + " bytes per entry where dentry-core reads " + counters + " counters: dentry-bpf and dentry-core"
+                    + " must be of the same version");
+        }
     }
 
     /** Where the ids of {@code key} resolve: the v1 memory hierarchy if mounted, else the unified one. */
@@ -176,25 +188,26 @@ public final class DentrySampler implements AutoCloseable {
         if (probes != null) {
             readCounts();
             cgroups = ledger.update(table, time, countsReader::delete);
-            freed = nodeReader.sum(DentryProbes.NODE_FREED);
-            drops = nodeReader.sum(DentryProbes.NODE_MAP_FULL_DROPS);
+            nodeReader.sum(0, nodeCounts);
+            freed = NodeCounter.FREED.in(nodeCounts);
+            drops = NodeCounter.MAP_FULL_DROPS.in(nodeCounts);
             reclaim = readReclaim();
         }
         return new DentrySample(time, info, counters, node, cgroups, freed, reclaim, drops,
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** Reclaim from the node counts the sample has just read. */
     private DentryReclaim readReclaim() {
-        List<Long> buckets = new ArrayList<>(DentryProbes.LATENCY_BUCKETS);
+        List<Long> buckets = new ArrayList<>(NodeCounter.LATENCY_BUCKETS);
         if (counters.contains(DentryCounter.RECLAIM)) {
-            for (int i = 0; i < DentryProbes.LATENCY_BUCKETS; i++) {
-                buckets.add(latencyReader.sum(i));
+            for (int i = 0; i < NodeCounter.LATENCY_BUCKETS; i++) {
+                buckets.add(NodeCounter.bucket(nodeCounts, i));
             }
         }
-        return new DentryReclaim(nodeReader.sum(DentryProbes.NODE_RECLAIM_RUNS),
-                nodeReader.sum(DentryProbes.NODE_RECLAIM_SCANNED), nodeReader.sum(DentryProbes.NODE_RECLAIM_FREED),
-                Duration.ofNanos(nodeReader.sum(DentryProbes.NODE_RECLAIM_NS)), buckets,
-                nodeReader.sum(DentryProbes.NODE_PRUNE_DCACHE_SB), nodeReader.sum(DentryProbes.NODE_SHRINK_DCACHE_SB));
+        return new DentryReclaim(NodeCounter.RECLAIM_RUNS.in(nodeCounts), NodeCounter.RECLAIM_SCANNED.in(nodeCounts),
+                NodeCounter.RECLAIM_FREED.in(nodeCounts), Duration.ofNanos(NodeCounter.RECLAIM_NS.in(nodeCounts)), buckets,
+                NodeCounter.PRUNE_DCACHE_SB.in(nodeCounts), NodeCounter.SHRINK_DCACHE_SB.in(nodeCounts));
     }
 
     /** The map read alone: into buffers allocated once. */
@@ -212,7 +225,6 @@ public final class DentrySampler implements AutoCloseable {
         if (probes != null) {
             countsReader.close();
             nodeReader.close();
-            latencyReader.close();
             probes.close();
         }
     }

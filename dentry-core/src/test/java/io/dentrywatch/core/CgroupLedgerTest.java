@@ -1,7 +1,6 @@
 package io.dentrywatch.core;
 
 import io.dentrywatch.cgroup.CgroupHierarchy;
-import io.dentrywatch.internal.probe.DentryProbes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,7 +128,7 @@ class CgroupLedgerTest {
     }
 
     private static CounterTable table(long[]... rows) {
-        int fields = DentryProbes.VALUE_FIELDS.size();
+        int fields = DentryCounter.cgroupSlots();
         CounterTable t = new CounterTable(fields, 4);
         for (long[] r : rows) {
             int row = t.addRow(r[0]);

@@ -84,7 +84,7 @@ final class ContainerSeriesBook {
             boolean newToThisSeries = !labels.equals(cgroup.owner);
             for (DentryCounter counter : COUNTERS) {
                 int i = counter.ordinal();
-                long current = count(counts, counter);
+                long current = counts.count(counter);
                 container.totals[i] += MonotonicCount.increase(newToThisSeries ? 0 : cgroup.last[i], current);
                 cgroup.last[i] = current;
             }
@@ -124,19 +124,6 @@ final class ContainerSeriesBook {
     /** Containers (live or within grace) summed into {@code _other}. */
     int containersInOther() {
         return containers.size() - cap.ownSeries();
-    }
-
-    /** The one place that knows which field of the core's counts feeds which counter. */
-    static long count(CgroupDentryCounts counts, DentryCounter counter) {
-        return switch (counter) {
-            case ALLOC -> counts.allocations();
-            case POSITIVE -> counts.positive();
-            case NEGATIVE_LOOKUP -> counts.negativeLookup();
-            case NEGATIVE_UNLINK -> counts.negativeUnlink();
-            case RECLAIMED -> counts.reclaimed();
-            case FREED, RECLAIM, PRUNE_DCACHE_SB, SHRINK_DCACHE_SB ->
-                    throw new IllegalArgumentException(counter + " is node-wide: DentrySample.freed() / reclaim()");
-        };
     }
 
     private void admit(List<Tracked> firstSeen) {

@@ -32,21 +32,8 @@ public final class DentryProbes implements AutoCloseable {
 
     public static final String OBJECT = "dentry.bpf.o";
     public static final String COUNTS_MAP = "cgroup_counts";
+    /** A per-CPU array of one {@code struct node_counts}: the {@link NodeCounter}s and the reclaim histogram. */
     public static final String NODE_MAP = "node_counts";
-    /** Index of the node-wide counters in {@link #NODE_MAP}, as {@code enum node_counter} in dentry.bpf.c. */
-    public static final int NODE_FREED = 0;
-    public static final int NODE_MAP_FULL_DROPS = 1;
-    public static final int NODE_RECLAIM_RUNS = 2;
-    public static final int NODE_RECLAIM_SCANNED = 3;
-    public static final int NODE_RECLAIM_FREED = 4;
-    public static final int NODE_RECLAIM_NS = 5;
-    public static final int NODE_PRUNE_DCACHE_SB = 6;
-    public static final int NODE_SHRINK_DCACHE_SB = 7;
-    public static final String LATENCY_MAP = "reclaim_latency";
-    public static final int LATENCY_BUCKETS = 40;
-    /** Per-cgroup counters in the map value, in the order of {@code enum counter} in dentry.bpf.c. */
-    public static final List<DentryCounter> VALUE_FIELDS = List.of(DentryCounter.ALLOC, DentryCounter.POSITIVE,
-            DentryCounter.NEGATIVE_LOOKUP, DentryCounter.NEGATIVE_UNLINK, DentryCounter.RECLAIMED);
     /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
     public static final String SUPER_CACHE_SCAN = "super_cache_scan";
 
@@ -142,10 +129,6 @@ public final class DentryProbes implements AutoCloseable {
 
     public BpfMap nodeCounts() {
         return object.map(NODE_MAP);
-    }
-
-    public BpfMap reclaimLatency() {
-        return object.map(LATENCY_MAP);
     }
 
     /**
@@ -335,8 +318,12 @@ public final class DentryProbes implements AutoCloseable {
         }
     }
 
-    /** dentry.bpf.c's {@code config}, the whole of .rodata: {@code { bool key_by_memcg; bool reclaim_by_memcg; u64 super_cache_scan; }}. */
-    private static byte[] config(Options options, long superCacheScan) {
+    /**
+     * dentry.bpf.c's {@code config}, the whole of .rodata: {@code struct dentry_config { bool key_by_memcg;
+     * bool reclaim_by_memcg; u64 super_cache_scan; }}. Public for dentry-core's {@code DentryObjectLayoutTest},
+     * which checks it against the object's BTF.
+     */
+    public static byte[] config(Options options, long superCacheScan) {
         java.nio.ByteBuffer config = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
         config.put(0, (byte) (options.keyByMemcg() ? 1 : 0));
         config.put(1, (byte) (options.reclaimByMemcg() ? 1 : 0));
