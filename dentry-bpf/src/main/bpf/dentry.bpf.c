@@ -13,6 +13,7 @@
  */
 #include "dentry_kernel.h"
 #include "cgroup_key.h"
+#include "owner.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -28,6 +29,11 @@ enum counter {
 	NEGATIVE_LOOKUP, /* lookup miss cached as a negative dentry */
 	NEGATIVE_UNLINK, /* positive dentry turned negative by unlink */
 	RECLAIMED,       /* objects the superblock shrinker freed while reclaiming this memory cgroup */
+	/* Keyed by the owner (the memory cgroup the dentry's slab object is charged to), not the task: */
+	CHARGED,         /* dentries allocated, charged to this memory cgroup */
+	UNCHARGED,       /* dentries freed that were charged to it */
+	BOUND,           /* its dentries given an inode (made positive) */
+	UNBOUND,         /* its dentries whose inode was let go (unlink, or the dentry killed while positive) */
 	COUNTERS,
 };
 
@@ -46,6 +52,7 @@ enum node_counter {
 	NODE_RECLAIM_NS,     /* nanoseconds they took, summed */
 	NODE_PRUNE_DCACHE_SB, /* prune_dcache_sb calls: reclaim of a superblock's dentry LRU */
 	NODE_SHRINK_DCACHE_SB, /* shrink_dcache_sb calls: remount, unmount, block device invalidation */
+	NODE_OWNER_UNKNOWN,  /* dentry events whose owner could not be read (before it is learnt): counted, never silent */
 	NODE_COUNTERS,
 };
 
@@ -91,12 +98,17 @@ struct {
  * Set by user space before load (the whole of .rodata, so keep every constant in it):
  * key_by_memcg counts under the memory cgroup (cgroup v1 and hybrid hosts) instead of the v2
  * cgroup; super_cache_scan is that function's address from /proc/kallsyms (0: unknown);
- * reclaim_by_memcg credits reclaimed objects to the memory cgroup (when ids are memcg ids).
+ * memcg_ids says the cgroup ids are memory cgroup ids (the key is the memory cgroup, or the host is
+ * cgroup v2), so reclaimed objects and dentry owners (memory cgroups) can be counted in the same map;
+ * page_offset_base and vmemmap_base are those variables' addresses from /proc/kallsyms (0: not shown,
+ * on kernels without CONFIG_KALLSYMS_ALL), for finding a dentry's owner (owner.h).
  */
 const volatile struct dentry_config {
 	bool key_by_memcg;
-	bool reclaim_by_memcg;
+	bool memcg_ids;
 	u64 super_cache_scan;
+	u64 page_offset_base;
+	u64 vmemmap_base;
 } config = {};
 
 /* The dentry cache's struct kmem_cache * and its name pointer, learnt on first sight. */
@@ -153,6 +165,26 @@ static __always_inline void count(enum counter which)
 	count_for(cgroup_key(), which, 1);
 }
 
+/*
+ * Counts under the owner of dentry object obj. s is its cache where the program sees it (tracepoint
+ * mode), to learn pages_base from when kallsyms does not show the two bases; NULL elsewhere.
+ */
+static __always_inline void count_owner(const void *obj, struct kmem_cache *s, enum counter which)
+{
+	if (!config.memcg_ids)
+		return;
+	if (!pages_base && !pages_base_from_symbols(config.page_offset_base, config.vmemmap_base)
+	    && !(s && pages_base_from_slab(s))) {
+		node_add(NODE_OWNER_UNKNOWN);
+		return;
+	}
+	u64 owner = object_owner(obj);
+	if (owner)
+		count_for(owner, which, 1);
+	else
+		node_add(NODE_OWNER_UNKNOWN);
+}
+
 /* "dentry" and its NUL as a little-endian u64 (the 8th byte read as 0). */
 #define DENTRY_NAME_LE 0x007972746e6564ULL
 
@@ -177,8 +209,10 @@ static __always_inline bool is_dentry_cache(struct kmem_cache *s)
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(tp_kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
 {
-	if (ptr && is_dentry_cache(s))
+	if (ptr && is_dentry_cache(s)) {
 		count(ALLOC);
+		count_owner(ptr, s, CHARGED);
+	}
 	return 0;
 }
 
@@ -188,8 +222,10 @@ int BPF_PROG(tp_kmem_cache_free, unsigned long call_site, const void *ptr, const
 {
 	u64 arg = (u64)cache_or_name;
 
-	if (ptr && arg && (arg == dentry_cachep || arg == dentry_cache_name))
+	if (ptr && arg && (arg == dentry_cachep || arg == dentry_cache_name)) {
 		node_add(NODE_FREED);
+		count_owner(ptr, (struct kmem_cache *)dentry_cachep, UNCHARGED); /* charged until after this tracepoint (6.1+) */
+	}
 	return 0;
 }
 
@@ -228,8 +264,10 @@ int btf_kmem_cache_alloc(u64 *ctx)
 	struct kmem_cache *s = (struct kmem_cache *)ctx[2];
 	const void *ptr = NULL;
 
-	if (is_dentry_cache(s) && !bpf_probe_read_kernel(&ptr, sizeof(ptr), &ctx[1]) && ptr)
+	if (is_dentry_cache(s) && !bpf_probe_read_kernel(&ptr, sizeof(ptr), &ctx[1]) && ptr) {
 		count_for(cgroup_key_btf(), ALLOC, 1);
+		count_owner(ptr, s, CHARGED);
+	}
 	return 0;
 }
 
@@ -237,29 +275,54 @@ int btf_kmem_cache_alloc(u64 *ctx)
 
 static __always_inline void on_d_alloc(struct dentry *ret)
 {
-	if (ret)
+	if (ret) {
 		count(ALLOC);
+		count_owner(ret, NULL, CHARGED);
+	}
 }
 
-static __always_inline void on_d_instantiate(struct inode *inode)
+static __always_inline void on_d_instantiate(struct dentry *dentry, struct inode *inode)
 {
-	if (inode)
+	if (inode) {
 		count(POSITIVE);
+		count_owner(dentry, NULL, BOUND);
+	}
 }
 
 /* d_add(dentry, inode): lookups of filesystems like tmpfs; NULL inode caches a miss. */
-static __always_inline void on_d_add(struct inode *inode)
+static __always_inline void on_d_add(struct dentry *dentry, struct inode *inode)
 {
 	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
+	if (inode)
+		count_owner(dentry, NULL, BOUND);
 }
 
-/* d_splice_alias(inode, dentry[, ops]) (retargeted to d_splice_alias_ops on 6.15+): most lookups. */
-static __always_inline void on_d_splice_alias(struct inode *inode)
+/*
+ * d_splice_alias(inode, dentry[, ops]) (retargeted to d_splice_alias_ops on 6.15+): most lookups.
+ * A directory inode that already has an alias is moved there and dentry stays negative; rare outside
+ * NFS, it is counted as bound all the same.
+ */
+static __always_inline void on_d_splice_alias(struct inode *inode, struct dentry *dentry)
 {
-	if (!inode)
+	if (!inode) {
 		count(NEGATIVE_LOOKUP);
-	else if (!IS_ERR_OR_NULL(inode))
+	} else if (!IS_ERR_OR_NULL(inode)) {
 		count(POSITIVE);
+		count_owner(dentry, NULL, BOUND);
+	}
+}
+
+/* dentry_unlink_inode: a positive dentry lets its inode go, on unlink (d_delete) or when it is killed. */
+static __always_inline void on_dentry_unlink_inode(struct dentry *dentry)
+{
+	count_owner(dentry, NULL, UNBOUND);
+}
+
+/* dentry_free: the dentry is killed (always negative by now), its slab object freed after RCU. */
+static __always_inline void on_dentry_free(struct dentry *dentry)
+{
+	node_add(NODE_FREED);
+	count_owner(dentry, NULL, UNCHARGED);
 }
 
 /* Anonymous dentries for file handles (NFS export, open_by_handle_at). */
@@ -288,21 +351,21 @@ int BPF_PROG(fexit_d_alloc, struct super_block *sb, const struct qstr *name, str
 SEC("fentry/__d_instantiate")
 int BPF_PROG(fentry_d_instantiate, struct dentry *dentry, struct inode *inode)
 {
-	on_d_instantiate(inode);
+	on_d_instantiate(dentry, inode);
 	return 0;
 }
 
 SEC("fentry/d_add")
 int BPF_PROG(fentry_d_add, struct dentry *dentry, struct inode *inode)
 {
-	on_d_add(inode);
+	on_d_add(dentry, inode);
 	return 0;
 }
 
 SEC("fentry/d_splice_alias")
 int BPF_PROG(fentry_d_splice_alias, struct inode *inode, struct dentry *dentry)
 {
-	on_d_splice_alias(inode);
+	on_d_splice_alias(inode, dentry);
 	return 0;
 }
 
@@ -323,7 +386,14 @@ int BPF_PROG(fentry_d_delete, struct dentry *dentry)
 SEC("fentry/dentry_free")
 int BPF_PROG(fentry_dentry_free, struct dentry *dentry)
 {
-	node_add(NODE_FREED);
+	on_dentry_free(dentry);
+	return 0;
+}
+
+SEC("fentry/dentry_unlink_inode")
+int BPF_PROG(fentry_dentry_unlink_inode, struct dentry *dentry)
+{
+	on_dentry_unlink_inode(dentry);
 	return 0;
 }
 
@@ -339,21 +409,21 @@ int BPF_KRETPROBE(kretprobe_d_alloc, struct dentry *ret)
 SEC("kprobe/__d_instantiate")
 int BPF_KPROBE(kprobe_d_instantiate, struct dentry *dentry, struct inode *inode)
 {
-	on_d_instantiate(inode);
+	on_d_instantiate(dentry, inode);
 	return 0;
 }
 
 SEC("kprobe/d_add")
 int BPF_KPROBE(kprobe_d_add, struct dentry *dentry, struct inode *inode)
 {
-	on_d_add(inode);
+	on_d_add(dentry, inode);
 	return 0;
 }
 
 SEC("kprobe/d_splice_alias")
 int BPF_KPROBE(kprobe_d_splice_alias, struct inode *inode, struct dentry *dentry)
 {
-	on_d_splice_alias(inode);
+	on_d_splice_alias(inode, dentry);
 	return 0;
 }
 
@@ -374,7 +444,14 @@ int BPF_KPROBE(kprobe_d_delete, struct dentry *dentry)
 SEC("kprobe/dentry_free")
 int BPF_KPROBE(kprobe_dentry_free, struct dentry *dentry)
 {
-	node_add(NODE_FREED);
+	on_dentry_free(dentry);
+	return 0;
+}
+
+SEC("kprobe/dentry_unlink_inode")
+int BPF_KPROBE(kprobe_dentry_unlink_inode, struct dentry *dentry)
+{
+	on_dentry_unlink_inode(dentry);
 	return 0;
 }
 
@@ -430,7 +507,7 @@ int BPF_PROG(tp_shrink_slab_end, struct shrinker *shr, int nid, int freed)
 		if (freed > 0)
 			c->n[NODE_RECLAIM_FREED] += freed;
 	}
-	if (freed > 0 && config.reclaim_by_memcg && start->memcg)
+	if (freed > 0 && config.memcg_ids && start->memcg)
 		count_for(start->memcg, RECLAIMED, freed);
 	bpf_map_delete_elem(&reclaim_runs, &task);
 	return 0;

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -55,6 +57,10 @@ public final class BpfObject implements AutoCloseable {
         return open(resource.replaceFirst("\\.bpf\\.o$|\\.o$", ""), elf);
     }
 
+    /** The prefix of {@code struct bpf_object_open_opts} set here, up to {@code btf_custom_path} (libbpf 1.1). */
+    private static final long OPEN_OPTS_SIZE = 56;
+    private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+
     /**
      * Opens an object from its ELF bytes ({@code bpf_object__open_mem}); nothing reaches the kernel
      * until {@link #load()}.
@@ -69,10 +75,16 @@ public final class BpfObject implements AutoCloseable {
             // libbpf keeps pointing into the ELF buffer until close: it lives in the object's arena
             MemorySegment buffer = arena.allocate(elf.length, 8);
             MemorySegment.copy(elf, 0, buffer, ValueLayout.JAVA_BYTE, 0, elf.length);
-            // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the prefix we set
-            MemorySegment opts = arena.allocate(16, 8);
-            opts.set(ValueLayout.JAVA_LONG, 0, 16);
+            // struct bpf_object_open_opts { size_t sz; const char *object_name; bool relaxed_maps;
+            // const char *pin_root_path; __u32 :32; const char *kconfig; const char *btf_custom_path; ... }
+            MemorySegment opts = arena.allocate(OPEN_OPTS_SIZE, 8);
+            opts.set(ValueLayout.JAVA_LONG, 0, OPEN_OPTS_SIZE);
             opts.set(ValueLayout.ADDRESS, 8, arena.allocateFrom(name));
+            if (Files.isReadable(VMLINUX_BTF)) {
+                // the kernel's own BTF named as the CO-RE target: libbpf 1.1 then never searches module
+                // BTF for a type vmlinux lacks (a search that needs CAP_SYS_ADMIN and fails the whole load)
+                opts.set(ValueLayout.ADDRESS, 48, arena.allocateFrom(VMLINUX_BTF.toString()));
+            }
             MemorySegment state = arena.allocate(Libbpf.CALL_STATE);
             MemorySegment handle = (MemorySegment) Libbpf.OBJECT_OPEN_MEM.invokeExact(state, buffer, (long) elf.length, opts);
             if (handle.equals(MemorySegment.NULL)) {

@@ -86,6 +86,27 @@ public final class CgroupDentryCounts {
         return count(DentryCounter.RECLAIMED);
     }
 
+    /**
+     * Dentries this cgroup holds in the cache now, as their owner: allocated and charged to its memory
+     * cgroup and not yet freed, {@link DentryCounter#CHARGED} minus {@link DentryCounter#UNCHARGED}, with
+     * what removed child cgroups held (the kernel charges it to the parent then). It counts from when the
+     * sampler started: it goes below zero when the cgroup frees more dentries it had cached before then
+     * than it has allocated since. 0 where the mode cannot tell owners ({@link DentrySample#counters()}).
+     */
+    public long resident() {
+        return count(DentryCounter.CHARGED) - count(DentryCounter.UNCHARGED);
+    }
+
+    /**
+     * The negative ones among {@link #resident()}: resident dentries minus those bound to an inode now
+     * ({@link DentryCounter#BOUND} minus {@link DentryCounter#UNBOUND}). Like the kernel's
+     * {@code nr_negative} it counts cached lookup misses and unlinked names, but also the few negative
+     * dentries in use at this moment, which the kernel's count leaves out. fentry and kprobe modes only.
+     */
+    public long negativeResident() {
+        return resident() - (count(DentryCounter.BOUND) - count(DentryCounter.UNBOUND));
+    }
+
     /** Dentries made negative for either cause. */
     public long negative() {
         return negativeLookup() + negativeUnlink();

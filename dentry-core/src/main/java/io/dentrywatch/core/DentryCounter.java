@@ -33,13 +33,30 @@ public enum DentryCounter {
     /** {@code prune_dcache_sb} calls ({@link DentryReclaim#pruneDcacheSb()}); fentry and kprobe modes. */
     PRUNE_DCACHE_SB,
     /** {@code shrink_dcache_sb} calls ({@link DentryReclaim#shrinkDcacheSb()}); fentry and kprobe modes. */
-    SHRINK_DCACHE_SB;
+    SHRINK_DCACHE_SB,
+    /**
+     * Dentries allocated and charged to this memory cgroup, their owner: the cgroup the kernel charged the
+     * dentry's slab object to, not the allocating task's. With {@link #UNCHARGED} it makes
+     * {@link CgroupDentryCounts#resident()}. Counted by owner ({@link #byOwner()}).
+     */
+    CHARGED(5, true),
+    /** Dentries freed that were charged to this memory cgroup, whichever task freed them (kswapd, RCU). By owner. */
+    UNCHARGED(6, true),
+    /** This memory cgroup's dentries given an inode (made positive). By owner; fentry and kprobe modes. */
+    BOUND(7, true),
+    /**
+     * This memory cgroup's dentries that let their inode go: unlinked, or killed while positive. With
+     * {@link #BOUND} it says how many of {@link CgroupDentryCounts#resident()} are positive, the rest
+     * being {@link CgroupDentryCounts#negativeResident()}. By owner; fentry and kprobe modes.
+     */
+    UNBOUND(8, true);
 
     private static final int NODE_WIDE = -1;
     private static final List<DentryCounter> PER_CGROUP = Arrays.stream(values()).filter(DentryCounter::perCgroup)
             .sorted(Comparator.comparingInt(DentryCounter::slot)).toList();
 
     private final int slot;
+    private final boolean byOwner;
 
     /** A node-wide counter. */
     DentryCounter() {
@@ -48,7 +65,22 @@ public enum DentryCounter {
 
     /** A per-cgroup counter at {@code slot} of the kernel map's value. */
     DentryCounter(int slot) {
+        this(slot, false);
+    }
+
+    /** A per-cgroup counter at {@code slot}, counted by the dentry's owner if {@code byOwner}. */
+    DentryCounter(int slot, boolean byOwner) {
         this.slot = slot;
+        this.byOwner = byOwner;
+    }
+
+    /**
+     * Whether the counter is kept under the dentry's owner, the memory cgroup its slab object is charged
+     * to, rather than under the task that acted. Like the kernel's charge, an owner's counts move to its
+     * parent when the cgroup is removed.
+     */
+    public boolean byOwner() {
+        return byOwner;
     }
 
     /**

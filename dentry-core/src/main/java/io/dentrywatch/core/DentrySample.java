@@ -18,6 +18,8 @@ import java.util.Set;
  * @param reclaim      node-wide reclaim of the dentry cache since the sampler opened
  * @param mapFullDrops dentry events the kernel could not count because the cgroup map was full
  * @param readTime     how long the reading took
+ * @param ownerUnknown dentry events whose owner (memory cgroup) the kernel side could not read, so they
+ *                     are missing from {@link CgroupDentryCounts#resident()}: counted, never silent
  */
 public record DentrySample(
         Instant time,
@@ -28,10 +30,18 @@ public record DentrySample(
         long freed,
         DentryReclaim reclaim,
         long mapFullDrops,
-        Duration readTime) {
+        Duration readTime,
+        long ownerUnknown) {
 
     public DentrySample {
         counters = Set.copyOf(counters);
         cgroups = List.copyOf(cgroups);
+    }
+
+    /** A reading without owner counters ({@code ownerUnknown} 0): what modes and samples before them carried. */
+    public DentrySample(Instant time, SamplerInfo info, Set<DentryCounter> counters, NodeDentryState node,
+                        List<CgroupDentryCounts> cgroups, long freed, DentryReclaim reclaim, long mapFullDrops,
+                        Duration readTime) {
+        this(time, info, counters, node, cgroups, freed, reclaim, mapFullDrops, readTime, 0);
     }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -65,6 +66,8 @@ public final class DentrySampler implements AutoCloseable {
     private final long[] nodeCounts = new long[NodeCounter.VALUE_LONGS];
     private final CounterTable table;
     private final CgroupLedger ledger;
+    private final long attachedAt = System.nanoTime();
+    private NodeDentryState cachedBefore; // fixed by the first sample a settling time after the probes attached
     private boolean closed;
 
     private DentrySampler(Builder b) {
@@ -83,10 +86,10 @@ public final class DentrySampler implements AutoCloseable {
                 cgroupRoot = b.cgroupRoot != null ? b.cgroupRoot : hierarchyRoot(key, mounts);
                 host.requireTracing("per-cgroup counts need");
                 List<String> failures = new ArrayList<>();
-                // reclaim is per memory cgroup: creditable where cgroup ids are memcg ids
-                boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
+                // reclaim and dentry owners are memory cgroups: countable where cgroup ids are memcg ids
+                boolean memcgIds = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
                 DentryProbes.Options options = new DentryProbes.Options(
-                        b.mapCapacity, key == CgroupKey.MEMORY, reclaimByMemcg, host, Map.of(), false);
+                        b.mapCapacity, key == CgroupKey.MEMORY, memcgIds, host, Map.of(), false);
                 try {
                     opened = DentryProbes.open(b.attachMode, options, failures);
                 } catch (BpfException e) {
@@ -163,6 +166,24 @@ public final class DentrySampler implements AutoCloseable {
         return info.mode();
     }
 
+    /**
+     * The dentries cached before the sampler started, which no cgroup's {@link CgroupDentryCounts#resident()}
+     * counts: the node's total, unused and negative count minus every cgroup's resident and
+     * {@linkplain CgroupDentryCounts#negativeResident() negative resident} dentries, taken once by the first
+     * sample at least {@value #SETTLE_MILLIS} ms after the probes attached. From then on its total plus
+     * every cgroup's resident dentries is the node's total ({@code /proc/sys/fs/dentry-state}), and likewise
+     * for the negative ones. The wait lets the dentries killed just before the probes attached be freed
+     * first: on the slab tracepoints a free is seen an RCU grace period after the kill, and such a free
+     * would otherwise be counted against an owner whose dentry was never counted. Empty until then, and
+     * where the mode cannot tell owners.
+     */
+    public synchronized Optional<NodeDentryState> cachedBeforeStart() {
+        return Optional.ofNullable(cachedBefore);
+    }
+
+    /** How long after attaching the probes {@link #cachedBeforeStart()} is taken. */
+    public static final long SETTLE_MILLIS = 1_000;
+
     /** The kernel, cgroup mode and key, version, live mode and what is degraded. */
     public SamplerInfo info() {
         return info;
@@ -184,6 +205,7 @@ public final class DentrySampler implements AutoCloseable {
         List<CgroupDentryCounts> cgroups = List.of();
         long freed = 0;
         long drops = 0;
+        long ownerUnknown = 0;
         DentryReclaim reclaim = DentryReclaim.NONE;
         if (probes != null) {
             readCounts();
@@ -191,10 +213,29 @@ public final class DentrySampler implements AutoCloseable {
             nodeReader.sum(0, nodeCounts);
             freed = NodeCounter.FREED.in(nodeCounts);
             drops = NodeCounter.MAP_FULL_DROPS.in(nodeCounts);
+            ownerUnknown = NodeCounter.OWNER_UNKNOWN.in(nodeCounts);
             reclaim = readReclaim();
+            if (cachedBefore == null && counters.contains(DentryCounter.CHARGED)
+                    && System.nanoTime() - attachedAt >= SETTLE_MILLIS * 1_000_000) {
+                cachedBefore = cachedBefore(node, cgroups);
+            }
         }
         return new DentrySample(time, info, counters, node, cgroups, freed, reclaim, drops,
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), ownerUnknown);
+    }
+
+    private NodeDentryState cachedBefore(NodeDentryState node, List<CgroupDentryCounts> cgroups) {
+        long resident = 0;
+        long negative = 0;
+        for (CgroupDentryCounts c : cgroups) {
+            resident += c.resident();
+            negative += c.negativeResident();
+        }
+        boolean negativeKnown = counters.contains(DentryCounter.BOUND) && counters.contains(DentryCounter.UNBOUND);
+        long negativeResident = negative;
+        OptionalLong before = negativeKnown && node.negative().isPresent()
+                ? OptionalLong.of(node.negative().getAsLong() - negativeResident) : node.negative();
+        return new NodeDentryState(node.total() - resident, node.unused(), before);
     }
 
     /** Reclaim from the node counts the sample has just read. */

@@ -110,6 +110,37 @@ class CgroupLedgerTest {
         assertEquals(new CgroupDentryCounts(a, "/a", 2, 0, 0, 0, 0), out.get(0));
     }
 
+    @Test
+    void aRemovedCgroupsDentriesMoveToItsNearestExistingAncestorAsTheKernelsChargeDoes() throws IOException {
+        long parent = mkdir("pod");
+        long child = mkdir("pod/c");
+        long rootIno = ((Number) Files.getAttribute(root, "unix:ino")).longValue();
+        // ALLOC, POSITIVE, NEGATIVE_LOOKUP, NEGATIVE_UNLINK, RECLAIMED, CHARGED, UNCHARGED, BOUND, UNBOUND
+        ledger.update(table(row(child, 100, 0, 0, 0, 0, 100, 10, 30, 5)), t0, this::delete);
+        Files.delete(root.resolve("pod/c"));
+        List<CgroupDentryCounts> out = ledger.update(table(row(child, 100, 0, 0, 0, 0, 100, 10, 30, 5)), t0.plusSeconds(1),
+                this::delete);
+        assertEquals(List.of(child), deleted);
+        CgroupDentryCounts gone = find(out, child);
+        assertEquals(100, gone.allocations(), "flows by task stay with the removed cgroup for the grace period");
+        assertEquals(0, gone.resident(), "what it held is its parent's now");
+        assertEquals(0, gone.negativeResident());
+        assertEquals(90, find(out, parent).resident(), "the parent, which has no row of its own, took it");
+        assertEquals(65, find(out, parent).negativeResident());
+        // a straggler free charged to the child before the kernel reparented: it follows too
+        out = ledger.update(table(row(child, 100, 0, 0, 0, 0, 0, 1, 0, 0)), t0.plusSeconds(2), this::delete);
+        out = ledger.update(table(row(child, 100, 0, 0, 0, 0, 0, 1, 0, 0)), t0.plusSeconds(3), this::delete);
+        assertEquals(0, find(out, child).resident());
+        assertEquals(89, find(out, parent).resident());
+        // the parent goes too: everything moves on to the root
+        Files.delete(root.resolve("pod"));
+        out = ledger.update(table(), t0.plusSeconds(4), this::delete);
+        assertEquals(0, find(out, parent).resident());
+        assertEquals(89, find(out, rootIno).resident(), "nothing is lost: " + out);
+        long total = out.stream().mapToLong(CgroupDentryCounts::resident).sum();
+        assertEquals(89, total, "nothing is counted twice");
+    }
+
     private boolean delete(long id) {
         deleted.add(id);
         return true;

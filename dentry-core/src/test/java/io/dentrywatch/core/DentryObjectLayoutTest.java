@@ -73,18 +73,23 @@ class DentryObjectLayoutTest {
                 "DentryProbes.config() writes the whole of .rodata");
         ShippedBtf.Type config = btf.resolve(btf.named("VAR", "config").number("type_id"));
         assertEquals("dentry_config", config.name());
-        assertEquals(List.of("key_by_memcg", "reclaim_by_memcg", "super_cache_scan"), List.copyOf(config.members().keySet()));
+        assertEquals(List.of("key_by_memcg", "memcg_ids", "super_cache_scan", "page_offset_base", "vmemmap_base"),
+                List.copyOf(config.members().keySet()));
         long superCacheScan = 0x0123_4567_89ab_cdefL;
+        long pageOffsetBase = 0xffff_ffff_8123_4560L;
+        long vmemmapBase = 0xffff_ffff_8765_4320L;
         for (boolean keyByMemcg : new boolean[] {true, false}) {
-            boolean reclaimByMemcg = !keyByMemcg;
+            boolean memcgIds = !keyByMemcg;
             ByteBuffer expected = ByteBuffer.allocate((int) config.number("size")).order(ByteOrder.nativeOrder());
             expected.put((int) config.offset("key_by_memcg"), (byte) (keyByMemcg ? 1 : 0));
-            expected.put((int) config.offset("reclaim_by_memcg"), (byte) (reclaimByMemcg ? 1 : 0));
+            expected.put((int) config.offset("memcg_ids"), (byte) (memcgIds ? 1 : 0));
             expected.putLong((int) config.offset("super_cache_scan"), superCacheScan);
-            DentryProbes.Options options = new DentryProbes.Options(1, keyByMemcg, reclaimByMemcg,
+            expected.putLong((int) config.offset("page_offset_base"), pageOffsetBase);
+            expected.putLong((int) config.offset("vmemmap_base"), vmemmapBase);
+            DentryProbes.Options options = new DentryProbes.Options(1, keyByMemcg, memcgIds,
                     Host.read(Path.of("/proc")), Map.of(), false);
-            assertArrayEquals(expected.array(), DentryProbes.config(options, superCacheScan),
-                    "keyByMemcg " + keyByMemcg + ", reclaimByMemcg " + reclaimByMemcg);
+            assertArrayEquals(expected.array(), DentryProbes.config(options, superCacheScan, pageOffsetBase, vmemmapBase),
+                    "keyByMemcg " + keyByMemcg + ", memcgIds " + memcgIds);
         }
     }
 }

@@ -43,10 +43,10 @@ final class OpenedProbes implements AutoCloseable {
         CgroupKey key = requested != CgroupKey.AUTO ? requested
                 : mounts.mode().equals("v2") ? CgroupKey.V2 : CgroupKey.MEMORY;
         // as the sampler: reclaim is creditable where cgroup ids are memory cgroup ids
-        boolean reclaimByMemcg = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
+        boolean memcgIds = key == CgroupKey.MEMORY || mounts.mode().equals("v2");
         Path root = (key == CgroupKey.MEMORY ? mounts.memory().or(mounts::unified) : mounts.unified()).orElseThrow();
         DentryProbes probes = DentryProbes.open(mode, new DentryProbes.Options(CAPACITY, key == CgroupKey.MEMORY,
-                reclaimByMemcg, host, targetOverrides, rawTracepoints), new ArrayList<>());
+                memcgIds, host, targetOverrides, rawTracepoints), new ArrayList<>());
         try {
             CgroupHierarchy hierarchy = new CgroupHierarchy(root);
             hierarchy.rescan();

@@ -45,6 +45,11 @@ public final class TestCgroup implements AutoCloseable {
         return dir;
     }
 
+    /** The directory the churn runs in: under TMPDIR, a disk file system in the VM matrix and on this host. */
+    public Path scratch() {
+        return scratch;
+    }
+
     /** Looks up {@code n} unique missing names: one allocation and one negative dentry each. */
     public void lookupMissing(int n) throws IOException, InterruptedException {
         run("for ((i=0;i<" + n + ";i++)); do [ -e m" + (calls++) + "_$i ]; done");

@@ -31,15 +31,17 @@ public final class KernelSymbols {
 
     private final Set<String> wanted;
     private final Map<String, Long> functions;
+    private final Map<String, Long> variables;
     private final int lines;
 
-    private KernelSymbols(Set<String> wanted, Map<String, Long> functions, int lines) {
+    private KernelSymbols(Set<String> wanted, Map<String, Long> functions, Map<String, Long> variables, int lines) {
         this.wanted = wanted;
         this.functions = functions;
+        this.variables = variables;
         this.lines = lines;
     }
 
-    /** Streams {@code file} ({@link Host#kallsyms()}) once, keeping the text symbols named in {@code wanted}. */
+    /** Streams {@code file} ({@link Host#kallsyms()}) once, keeping the text and data symbols named in {@code wanted}. */
     public static KernelSymbols read(Path file, Set<String> wanted) {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(Files.newInputStream(file), StandardCharsets.US_ASCII), 1 << 16)) {
@@ -67,6 +69,7 @@ public final class KernelSymbols {
     public static KernelSymbols parse(BufferedReader in, Path file, Set<String> wanted) throws IOException {
         Set<String> asked = Set.copyOf(wanted);
         Map<String, Long> functions = new HashMap<>();
+        Map<String, Long> variables = new HashMap<>();
         int count = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             count++;
@@ -83,18 +86,19 @@ public final class KernelSymbols {
                 throw malformed(file, count, "has no hexadecimal address", line);
             }
             char type = line.charAt(space + 1);
-            if (type == 't' || type == 'T') {
+            boolean text = type == 't' || type == 'T';
+            if (text || "dDbBrR".indexOf(type) >= 0) {
                 int tab = line.indexOf('\t', nameStart); // a module name follows a tab
                 String name = line.substring(nameStart, tab < 0 ? line.length() : tab);
                 if (asked.contains(name)) {
-                    functions.putIfAbsent(name, address);
+                    (text ? functions : variables).putIfAbsent(name, address);
                 }
             }
         }
         if (count == 0) {
             throw new MalformedProcFileException(file, "no symbols at all", "");
         }
-        return new KernelSymbols(asked, Map.copyOf(functions), count);
+        return new KernelSymbols(asked, Map.copyOf(functions), Map.copyOf(variables), count);
     }
 
     private static MalformedProcFileException malformed(Path file, int number, String problem, String line) {
@@ -111,6 +115,15 @@ public final class KernelSymbols {
     public long address(String name) {
         check(name);
         return functions.getOrDefault(name, 0L);
+    }
+
+    /**
+     * A variable's address (a data, bss or read-only symbol: kallsyms shows them only on kernels built with
+     * CONFIG_KALLSYMS_ALL), or 0 if it is unknown or hidden.
+     */
+    public long variableAddress(String name) {
+        check(name);
+        return variables.getOrDefault(name, 0L);
     }
 
     /** How many lines the file had: the whole file was read. */

@@ -36,6 +36,12 @@ public final class DentryProbes implements AutoCloseable {
     public static final String NODE_MAP = "node_counts";
     /** The superblock shrinker's scan function: reclaim events are kept where the shrinker's is this. */
     public static final String SUPER_CACHE_SCAN = "super_cache_scan";
+    /** The direct map's and the struct page array's bases: with both, a dentry's owner is found from its address (owner.h). */
+    public static final String PAGE_OFFSET_BASE = "page_offset_base";
+    public static final String VMEMMAP_BASE = "vmemmap_base";
+    /** The counters kept by the dentry's owner: they need memory cgroup ids, and the owner's address arithmetic. */
+    private static final Set<DentryCounter> BY_OWNER = EnumSet.copyOf(
+            java.util.Arrays.stream(DentryCounter.values()).filter(DentryCounter::byOwner).toList());
 
     /** The dcache functions on BTF trampolines. */
     public static final List<Hook> FENTRY_HOOKS = dcacheHooks(HookKind.FENTRY, HookKind.FEXIT);
@@ -45,15 +51,17 @@ public final class DentryProbes implements AutoCloseable {
 
     /** Both tracepoint variants free on the raw tracepoint: it only compares pointers, tp_btf would not make it cheaper. */
     private static final Hook TRACEPOINT_FREE_HOOK = new Hook(HookKind.RAW_TP, "tp_kmem_cache_free", "kmem_cache_free",
-            DentryCounter.FREED);
+            DentryCounter.FREED, DentryCounter.UNCHARGED);
 
     /** Tracepoint mode with a BTF-typed allocation program (tp_btf): the memory cgroup is read by plain loads, not helper calls. */
     public static final List<Hook> TRACEPOINT_BTF_HOOKS = List.of(
-            new Hook(HookKind.TP_BTF, "btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
+            new Hook(HookKind.TP_BTF, "btf_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC,
+                    DentryCounter.CHARGED), TRACEPOINT_FREE_HOOK);
 
     /** Tracepoint mode where the kernel refuses the tp_btf program: raw tracepoints. */
     public static final List<Hook> TRACEPOINT_HOOKS = List.of(
-            new Hook(HookKind.RAW_TP, "tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC), TRACEPOINT_FREE_HOOK);
+            new Hook(HookKind.RAW_TP, "tp_kmem_cache_alloc", "kmem_cache_alloc", DentryCounter.ALLOC,
+                    DentryCounter.CHARGED), TRACEPOINT_FREE_HOOK);
 
     /** Reclaim is watched on the vmscan raw tracepoints in every mode. */
     public static final List<Hook> RECLAIM_HOOKS = List.of(
@@ -72,15 +80,17 @@ public final class DentryProbes implements AutoCloseable {
      */
     private static List<Hook> dcacheHooks(HookKind onEntry, HookKind onReturn) {
         return List.of(
-                dcache(onReturn, "d_alloc", List.of("__d_alloc"), DentryCounter.ALLOC),
-                dcache(onEntry, "d_instantiate", List.of("__d_instantiate"), DentryCounter.POSITIVE),
-                dcache(onEntry, "d_add", List.of("d_add"), DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+                dcache(onReturn, "d_alloc", List.of("__d_alloc"), DentryCounter.ALLOC, DentryCounter.CHARGED),
+                dcache(onEntry, "d_instantiate", List.of("__d_instantiate"), DentryCounter.POSITIVE, DentryCounter.BOUND),
+                dcache(onEntry, "d_add", List.of("d_add"), DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP,
+                        DentryCounter.BOUND),
                 // 6.15+: d_splice_alias is a wrapper of d_splice_alias_ops; hooking both would count twice
                 dcache(onEntry, "d_splice_alias", List.of("d_splice_alias_ops", "d_splice_alias"),
-                        DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP),
+                        DentryCounter.POSITIVE, DentryCounter.NEGATIVE_LOOKUP, DentryCounter.BOUND),
+                dcache(onEntry, "dentry_unlink_inode", List.of("dentry_unlink_inode"), DentryCounter.UNBOUND),
                 dcache(onEntry, "d_obtain_alias", List.of("__d_obtain_alias"), DentryCounter.POSITIVE),
                 dcache(onEntry, "d_delete", List.of("d_delete"), DentryCounter.NEGATIVE_UNLINK),
-                dcache(onEntry, "dentry_free", List.of("dentry_free", "__dentry_kill"), DentryCounter.FREED),
+                dcache(onEntry, "dentry_free", List.of("dentry_free", "__dentry_kill", "dentry_kill"), DentryCounter.FREED, DentryCounter.UNCHARGED),
                 dcache(onEntry, "prune_dcache_sb", List.of("prune_dcache_sb"), DentryCounter.PRUNE_DCACHE_SB),
                 dcache(onEntry, "shrink_dcache_sb", List.of("shrink_dcache_sb"), DentryCounter.SHRINK_DCACHE_SB));
     }
@@ -134,9 +144,10 @@ public final class DentryProbes implements AutoCloseable {
     /**
      * What {@link #open} needs besides the mode.
      *
-     * @param reclaimByMemcg whether cgroup ids are memory cgroup ids, so reclaim can be credited per cgroup
+     * @param memcgIds whether cgroup ids are memory cgroup ids, so reclaim and dentry owners (memory cgroups)
+     *                 can be counted per cgroup
      */
-    public record Options(int capacity, boolean keyByMemcg, boolean reclaimByMemcg, Host host,
+    public record Options(int capacity, boolean keyByMemcg, boolean memcgIds, Host host,
                    Map<String, String> targetOverrides, boolean rawTracepoints) {
     }
 
@@ -190,6 +201,8 @@ public final class DentryProbes implements AutoCloseable {
     public static Set<String> symbolsUsed(Options options) {
         Set<String> names = new HashSet<>();
         names.add(SUPER_CACHE_SCAN);
+        names.add(PAGE_OFFSET_BASE);
+        names.add(VMEMMAP_BASE);
         KPROBE_HOOKS.forEach(h -> names.addAll(h.targets()));
         names.addAll(options.targetOverrides().values());
         return names;
@@ -214,10 +227,20 @@ public final class DentryProbes implements AutoCloseable {
         long superCacheScan = symbols.address(SUPER_CACHE_SCAN);
         Set<DentryCounter> unavailable = EnumSet.noneOf(DentryCounter.class);
         List<String> degraded = new ArrayList<>();
-        if (!options.reclaimByMemcg()) {
+        long pageOffsetBase = symbols.variableAddress(PAGE_OFFSET_BASE);
+        long vmemmapBase = symbols.variableAddress(VMEMMAP_BASE);
+        if (!options.memcgIds()) {
             unavailable.add(DentryCounter.RECLAIMED);
-            degraded.add("counters [RECLAIMED] unavailable: reclaim is per memory cgroup and this sampler counts by"
-                    + " v2 cgroup on a host whose memory controller is in v1; count by memory cgroup to get it");
+            unavailable.addAll(BY_OWNER);
+            degraded.add("counters [RECLAIMED] and the dentry owners' " + BY_OWNER + " unavailable: reclaim and the"
+                    + " kernel's charge of a dentry are per memory cgroup and this sampler counts by v2 cgroup on a host"
+                    + " whose memory controller is in v1; count by memory cgroup to get them");
+        } else if ((pageOffsetBase == 0 || vmemmapBase == 0) && mode != AttachMode.TRACEPOINT) {
+            unavailable.addAll(BY_OWNER);
+            degraded.add("the dentry owners' counters " + BY_OWNER + " unavailable: in " + mode + " mode a dentry's"
+                    + " owner is found from " + PAGE_OFFSET_BASE + " and " + VMEMMAP_BASE + ", and " + host.kallsyms()
+                    + " does not show them (a kernel built without CONFIG_KALLSYMS_ALL, or no CAP_SYSLOG); tracepoint"
+                    + " mode learns them from the dentry cache itself");
         }
         List<Hook> live = new ArrayList<>();
         List<String> liveTargets = new ArrayList<>();
@@ -259,7 +282,7 @@ public final class DentryProbes implements AutoCloseable {
                 }
             }
             object.map(COUNTS_MAP).setMaxEntries(options.capacity());
-            object.map(".rodata").setInitialValue(config(options, superCacheScan));
+            object.map(".rodata").setInitialValue(config(options, superCacheScan, pageOffsetBase, vmemmapBase));
             load(object, mode);
             List<String> attached = new ArrayList<>();
             List<String> chosen = new ArrayList<>();
@@ -320,14 +343,17 @@ public final class DentryProbes implements AutoCloseable {
 
     /**
      * dentry.bpf.c's {@code config}, the whole of .rodata: {@code struct dentry_config { bool key_by_memcg;
-     * bool reclaim_by_memcg; u64 super_cache_scan; }}. Public for dentry-core's {@code DentryObjectLayoutTest},
-     * which checks it against the object's BTF.
+     * bool memcg_ids; u64 super_cache_scan; u64 page_offset_base; u64 vmemmap_base; }}, the last three
+     * kallsyms addresses (0: not shown). Public for dentry-core's {@code DentryObjectLayoutTest}, which
+     * checks it against the object's BTF.
      */
-    public static byte[] config(Options options, long superCacheScan) {
-        java.nio.ByteBuffer config = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
+    public static byte[] config(Options options, long superCacheScan, long pageOffsetBase, long vmemmapBase) {
+        java.nio.ByteBuffer config = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.nativeOrder());
         config.put(0, (byte) (options.keyByMemcg() ? 1 : 0));
-        config.put(1, (byte) (options.reclaimByMemcg() ? 1 : 0));
+        config.put(1, (byte) (options.memcgIds() ? 1 : 0));
         config.putLong(8, superCacheScan);
+        config.putLong(16, pageOffsetBase);
+        config.putLong(24, vmemmapBase);
         return config.array();
     }
 

@@ -25,7 +25,9 @@ public enum NodeCounter {
     /** {@code prune_dcache_sb} calls. */
     PRUNE_DCACHE_SB,
     /** {@code shrink_dcache_sb} calls. */
-    SHRINK_DCACHE_SB;
+    SHRINK_DCACHE_SB,
+    /** Dentry events whose owner (memory cgroup) could not be read: counted, never silent. */
+    OWNER_UNKNOWN;
 
     private static final int COUNTERS = values().length;
 
