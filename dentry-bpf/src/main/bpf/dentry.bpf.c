@@ -178,7 +178,13 @@ static __always_inline void count_owner(const void *obj, struct kmem_cache *s, e
 		node_add(NODE_OWNER_UNKNOWN);
 		return;
 	}
-	u64 owner = object_owner(obj);
+	/*
+	 * The address as a plain number: fentry's arguments are BTF-typed pointers, on which the verifier
+	 * allows no arithmetic; copied through a helper, the verifier sees a number (also where it was one).
+	 */
+	u64 address = 0;
+	bpf_probe_read_kernel(&address, sizeof(address), &obj);
+	u64 owner = object_owner(address);
 	if (owner)
 		count_for(owner, which, 1);
 	else

@@ -223,13 +223,13 @@ static __always_inline u64 slab_objects(u64 slab)
  * The id of the memory cgroup the slab object obj is charged to: ROOT_CGROUP_ID when it is not
  * charged, 0 when it cannot be told (pages_base not known yet, or obj not in a slab).
  */
-static __always_inline u64 object_owner(const void *obj)
+static __always_inline u64 object_owner(u64 obj)
 {
 	u64 base = pages_base;
 
 	if (!base)
 		return 0;
-	u64 slab = slab_of(base, (u64)obj);
+	u64 slab = slab_of(base, obj);
 	struct kmem_cache___owner *s = (void *)slab_cache_of(slab);
 	if (!s)
 		return 0;
@@ -243,7 +243,7 @@ static __always_inline u64 object_owner(const void *obj)
 	u64 index = 0; /* a KFENCE object is alone in its slab, whatever its offset in the page */
 	if (slab_objects(slab) != 1) {
 		u64 start = ((slab - base) / page_struct_size()) << OWNER_PAGE_SHIFT;
-		index = ((u64)obj - start) / size;
+		index = (obj - start) / size;
 	}
 	struct obj_cgroup *objcg = NULL;
 	if (bpf_probe_read_kernel(&objcg, sizeof(objcg), (void *)(vector + index * stride)) || !objcg)

@@ -44,7 +44,7 @@ class MetricContractTest {
     /** The families dentry_monitor_family_available reports on. */
     private static final List<String> MEASURABLE = List.of("dentry_alloc_total", "dentry_positive_total",
             "dentry_negative_total", "dentry_negative_lookup_total", "dentry_negative_unlink_total", "dentry_reclaimed_total",
-            "node_dentry_freed_total", "node_dentry_reclaim_total", "node_dentry_reclaim_scanned_objects_total",
+            "dentry_resident", "dentry_negative_resident", "node_dentry_freed_total", "node_dentry_reclaim_total", "node_dentry_reclaim_scanned_objects_total",
             "node_dentry_reclaimed_objects_total", "node_dentry_reclaim_duration_seconds", "node_dentry_prune_dcache_sb_total",
             "node_dentry_shrink_dcache_sb_total");
     private static final List<String> RECLAIM_FAMILIES = List.of("dentry_reclaimed_total", "node_dentry_reclaim_total",
@@ -60,8 +60,8 @@ class MetricContractTest {
         MetricSnapshots tracepoint = GoldenExpositionTest.scrape(GoldenSample.TRACEPOINT);
 
         assertEquals(declared - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
-        // no positive, negative, negative_lookup, negative_unlink, prune_dcache_sb, shrink_dcache_sb
-        assertEquals(declared - 6, tracepoint.size());
+        // no positive, negative, negative_lookup, negative_unlink, negative_resident, prune_dcache_sb, shrink_dcache_sb
+        assertEquals(declared - 7, tracepoint.size());
         assertEmittedAsDeclared(Families.SAMPLER, concat(fentry, tracepoint));
     }
 
@@ -133,13 +133,17 @@ class MetricContractTest {
             assertFalse(series.keySet().stream().anyMatch(name -> name.startsWith(absent)), absent);
             assertEquals(0.0, series.get("dentry_monitor_family_available{family=\"" + absent + "\"}"), absent);
         }
-        assertEquals(available("dentry_alloc_total", "dentry_reclaimed_total", "node_dentry_freed_total",
+        assertEquals(available("dentry_alloc_total", "dentry_reclaimed_total", "dentry_resident", "node_dentry_freed_total",
                 "node_dentry_reclaim_total", "node_dentry_reclaim_scanned_objects_total", "node_dentry_reclaimed_objects_total",
                 "node_dentry_reclaim_duration_seconds"), Exposition.family(series, "dentry_monitor_family_available"));
         assertEquals(14_000.0, series.get("node_dentry_freed_total"));
         assertEquals(1234.0, series.get("node_dentry_reclaim_total"));
         assertEquals(1234.0, series.get("node_dentry_reclaim_duration_seconds_count"));
         assertEquals(60_000.0, series.get("dentry_reclaimed_total" + NGINX));
+        // what each container holds is by owner, which the slab tracepoints see too; negative-resident is not
+        assertEquals(3250.0, series.get("dentry_resident" + NGINX), "nginx's two cgroups: 3,200 + 50");
+        assertEquals(0.0, series.get("dentry_resident" + SESSION), "a cgroup that freed more than it made holds 0");
+        assertTrue(Exposition.family(series, "dentry_negative_resident").isEmpty());
         for (String absent : List.of("node_dentry_prune_dcache_sb_total", "node_dentry_shrink_dcache_sb_total")) {
             assertTrue(Exposition.family(series, absent).isEmpty(), absent + ": no tracepoint for it, absent not zero");
         }

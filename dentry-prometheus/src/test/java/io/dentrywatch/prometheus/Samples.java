@@ -94,28 +94,28 @@ public final class Samples {
      */
     public static DentrySample golden() {
         return new DentrySample(T0, FENTRY_INFO, EnumSet.allOf(DentryCounter.class), NODE, List.of(
-                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250, 52_000),
-                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60, 8_000),
-                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2, 300),
-                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400, 150_000),
-                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1, 25)), FREED, RECLAIM, 3,
+                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 3100, 1500, 250, 52_000, 5000, 1800, 3100, 900),
+                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 400, 200, 60, 8_000, 700, 650, 400, 380),
+                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 30, 8, 2, 300, 42, 2, 30, 2),
+                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 6000, 2500, 400, 150_000, 9001, 500, 6000, 1400),
+                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 7, 4, 1, 25, 12, 20, 7, 7)), FREED, RECLAIM, 3,
                 Duration.ofNanos(1_500_000));
     }
 
     /**
-     * The golden sample's cgroups in tracepoint mode: allocations, node frees and reclaim (per memory
-     * cgroup too), but neither positive and negative counts nor the dcache calls.
+     * The golden sample's cgroups in tracepoint mode: allocations, what each holds, node frees and reclaim
+     * (per memory cgroup too), but neither positive and negative counts nor the dcache calls.
      *
      * @return the same sample at every call
      */
     public static DentrySample goldenTracepoint() {
         return new DentrySample(T0, TRACEPOINT_INFO, EnumSet.of(DentryCounter.ALLOC, DentryCounter.FREED,
-                DentryCounter.RECLAIM, DentryCounter.RECLAIMED), NODE, List.of(
-                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 0, 0, 0, 52_000),
-                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 0, 0, 0, 8_000),
-                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 0, 0, 0, 300),
-                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 0, 0, 0, 150_000),
-                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 0, 0, 0, 25)), FREED, reclaim(0, 0), 3,
+                DentryCounter.RECLAIM, DentryCounter.RECLAIMED, DentryCounter.CHARGED, DentryCounter.UNCHARGED), NODE, List.of(
+                new CgroupDentryCounts(101, NGINX_CGROUP, 5000, 0, 0, 0, 52_000, 5000, 1800),
+                new CgroupDentryCounts(102, NGINX_OLD_CGROUP, 700, 0, 0, 0, 8_000, 700, 650),
+                new CgroupDentryCounts(103, SIDECAR_CGROUP, 42, 0, 0, 0, 300, 42, 2),
+                new CgroupDentryCounts(104, MARIADB_CGROUP, 9001, 0, 0, 0, 150_000, 9001, 500),
+                new CgroupDentryCounts(105, SESSION_CGROUP, 12, 0, 0, 0, 25, 12, 20)), FREED, reclaim(0, 0), 3,
                 Duration.ofNanos(1_500_000));
     }
 

@@ -42,7 +42,8 @@ final class ContainerSeriesBook {
 
     /** The counters a cgroup has: the sources of the per-container families (the others are node-wide). */
     static final List<DentryCounter> COUNTERS = MetricFamily.perContainerFamilies().stream()
-            .flatMap(family -> family.sources().stream()).distinct().sorted().toList();
+            .flatMap(family -> family.sources().stream()).filter(counter -> !counter.byOwner()).distinct().sorted()
+            .toList();
 
     private static final int SLOTS = DentryCounter.values().length; // indexed by ordinal
     private static final Comparator<Tracked> LARGEST_FIRST =
@@ -71,6 +72,10 @@ final class ContainerSeriesBook {
             owners.add(SeriesLabels.of(resolver.resolve(counts.cgroupId(), counts.path())));
         }
         List<Tracked> firstSeen = new ArrayList<>();
+        for (Tracked container : containers.values()) {
+            container.resident = 0; // gauges: what the sample's cgroups hold now, a gone container none
+            container.negativeResident = 0;
+        }
         for (int c = 0; c < cgroupCounts.size(); c++) {
             CgroupDentryCounts counts = cgroupCounts.get(c);
             SeriesLabels labels = owners.get(c);
@@ -88,6 +93,8 @@ final class ContainerSeriesBook {
                 container.totals[i] += MonotonicCount.increase(newToThisSeries ? 0 : cgroup.last[i], current);
                 cgroup.last[i] = current;
             }
+            container.resident += counts.resident();
+            container.negativeResident += counts.negativeResident();
             cgroup.owner = labels;
             cgroup.lastSeen = now;
             container.lastSeen = now;
@@ -100,18 +107,23 @@ final class ContainerSeriesBook {
     List<ContainerSeries> series() {
         List<ContainerSeries> series = new ArrayList<>();
         long[] other = otherRetained.clone();
+        long otherResident = 0;
+        long otherNegativeResident = 0;
         for (Tracked container : containers.values()) {
             if (container.own) {
-                series.add(new ContainerSeries(container.labels, countsOf(container.totals)));
+                series.add(new ContainerSeries(container.labels, countsOf(container.totals), container.resident,
+                        container.negativeResident));
             } else {
                 for (int i = 0; i < other.length; i++) {
                     other[i] += container.totals[i];
                 }
+                otherResident += container.resident;
+                otherNegativeResident += container.negativeResident;
             }
         }
         series.sort(Comparator.comparing(ContainerSeries::labels));
         if (cap.otherShown()) {
-            series.add(new ContainerSeries(SeriesLabels.OTHER, countsOf(other)));
+            series.add(new ContainerSeries(SeriesLabels.OTHER, countsOf(other), otherResident, otherNegativeResident));
         }
         return List.copyOf(series);
     }
@@ -170,6 +182,8 @@ final class ContainerSeriesBook {
     private static final class Tracked {
         final SeriesLabels labels;
         final long[] totals = new long[SLOTS];
+        long resident;
+        long negativeResident;
         Instant lastSeen;
         boolean own;
 

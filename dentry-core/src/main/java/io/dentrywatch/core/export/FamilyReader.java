@@ -113,6 +113,9 @@ public final class FamilyReader {
         families.add(new FamilyReading(MetricFamily.FAMILY_AVAILABLE, available));
         families.add(single(MetricFamily.TRACKED_CGROUPS, sample.cgroups().size()));
         families.add(single(MetricFamily.MAP_FULL_DROPS, reading.mapFullDrops()));
+        if (MetricFamily.DENTRY_RESIDENT.measuredIn(sample)) {
+            families.add(single(MetricFamily.OWNER_UNKNOWN, reading.ownerUnknown()));
+        }
         families.add(single(MetricFamily.SAMPLE_DURATION, sample.readTime().toNanos() / 1e9));
         families.add(single(MetricFamily.SAMPLE_TIMESTAMP, sample.time().toEpochMilli() / 1e3));
     }

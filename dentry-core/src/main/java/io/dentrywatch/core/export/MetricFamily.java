@@ -51,6 +51,23 @@ public enum MetricFamily {
             "Objects (dentries, inodes, filesystem objects) the kernel's superblock shrinker freed from this"
                     + " container's memory cgroup since the monitor started, whichever task reclaimed them (kswapd,"
                     + " an allocating task): this container's share of node_dentry_reclaimed_objects_total."),
+    /**
+     * Per container: dentries it holds in the cache now, by the kernel's own memory-cgroup charge
+     * ({@link io.dentrywatch.core.CgroupDentryCounts#resident()}, summed over its cgroups, never below 0).
+     */
+    DENTRY_RESIDENT("dentry_resident", Type.GAUGE, "", Labels.CONTAINER,
+            Set.of(DentryCounter.CHARGED, DentryCounter.UNCHARGED),
+            "Dentries this container holds in the node's dentry cache now: allocated since the monitor started,"
+                    + " charged by the kernel to its memory cgroup, and not yet freed, whichever task frees them"
+                    + " (kswapd, RCU). The pile memory-pressure reclaim will have to walk; a removed container's"
+                    + " dentries count for its parent, as the kernel charges them. Dentries cached before the"
+                    + " monitor started are in no container's count."),
+    /** Per container: the negative ones among {@link #DENTRY_RESIDENT} ({@link io.dentrywatch.core.CgroupDentryCounts#negativeResident()}). */
+    DENTRY_NEGATIVE_RESIDENT("dentry_negative_resident", Type.GAUGE, "", Labels.CONTAINER,
+            Set.of(DentryCounter.CHARGED, DentryCounter.UNCHARGED, DentryCounter.BOUND, DentryCounter.UNBOUND),
+            "Negative dentries (cached lookup misses and unlinked names) this container holds in the node's"
+                    + " dentry cache now, by the kernel's memory-cgroup charge: the part of dentry_resident no file"
+                    + " backs. fentry and kprobe modes only."),
     /** The node's dentry cache from {@code /proc/sys/fs/dentry-state}, by {@code type}. */
     NODE_DENTRY_COUNT("node_dentry_count", Type.GAUGE, "", List.of("type"), Set.of(),
             "Dentries in the node's dentry cache, from /proc/sys/fs/dentry-state: total is every allocated"
@@ -158,6 +175,10 @@ public enum MetricFamily {
     MAP_FULL_DROPS("dentry_monitor_map_full_drops_total", Type.COUNTER, "", List.of(), Set.of(),
             "Dentry events the kernel could not count because the per-cgroup BPF map was full; above zero,"
                     + " per-container numbers undercount."),
+    /** {@link Reading#ownerUnknown()}. */
+    OWNER_UNKNOWN("dentry_monitor_owner_unknown_total", Type.COUNTER, "", List.of(), Set.of(),
+            "Dentry events whose owner (the memory cgroup the kernel charged the dentry to) the probes could not"
+                    + " read; above zero, dentry_resident undercounts."),
     /** How long the last sample took. */
     SAMPLE_DURATION("dentry_monitor_sample_duration_seconds", Type.GAUGE, "seconds", List.of(), Set.of(),
             "Seconds the last kernel reading took (BPF maps and /proc/sys/fs/dentry-state)."),

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param ownSeries         containers (live or within grace) with their own series
  * @param containersInOther containers (live or within grace) summed into {@code _other}
  * @param mapFullDrops      the sampler's map-full drops
+ * @param ownerUnknown      dentry events whose owner the probes could not read ({@link DentrySample#ownerUnknown()})
  * @param freed             dentries freed on the node ({@link DentrySample#freed()})
  * @param reclaim           node-wide reclaim of the dentry cache ({@link DentrySample#reclaim()}), every
  *                          count of it, duration buckets included
@@ -31,6 +32,7 @@ public record Reading(
         int ownSeries,
         int containersInOther,
         long mapFullDrops,
+        long ownerUnknown,
         long freed,
         DentryReclaim reclaim,
         long reads,

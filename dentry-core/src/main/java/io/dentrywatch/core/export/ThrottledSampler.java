@@ -43,6 +43,7 @@ public final class ThrottledSampler {
     // guarded by readLock
     private DentrySample lastSample;
     private final MonotonicCount mapFullDrops = new MonotonicCount();
+    private final MonotonicCount ownerUnknown = new MonotonicCount();
     private final MonotonicCount freed = new MonotonicCount();
     private final MonotonicReclaim reclaim = new MonotonicReclaim();
     private long reads;
@@ -98,6 +99,7 @@ public final class ThrottledSampler {
             DentrySample sample = source.get();
             book.record(sample, now);
             mapFullDrops.observe(sample.mapFullDrops());
+            ownerUnknown.observe(sample.ownerUnknown());
             freed.observe(sample.freed());
             reclaim.observe(sample.reclaim());
             lastSample = sample;
@@ -112,7 +114,7 @@ public final class ThrottledSampler {
             failing = true;
         }
         return new Reading(Optional.ofNullable(lastSample), book.series(), book.ownSeries(),
-                book.containersInOther(), mapFullDrops.total(), freed.total(), reclaim.total(), reads, readErrors);
+                book.containersInOther(), mapFullDrops.total(), ownerUnknown.total(), freed.total(), reclaim.total(), reads, readErrors);
     }
 
     private record Latest(Reading reading, Instant nextReadAt) {

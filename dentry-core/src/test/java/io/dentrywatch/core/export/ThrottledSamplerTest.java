@@ -131,7 +131,7 @@ class ThrottledSamplerTest {
             throw new IllegalStateException("sampler closed");
         });
 
-        assertEquals(new Reading(Optional.empty(), List.of(), 0, 0, 0, 0, DentryReclaim.NONE, 1, 1), sampler.read());
+        assertEquals(new Reading(Optional.empty(), List.of(), 0, 0, 0, 0, 0, DentryReclaim.NONE, 1, 1), sampler.read());
     }
 
     private ThrottledSampler sampler(Supplier<DentrySample> source) {
