@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AlertRulesTest {
 
     static final List<String> ALERTS = List.of("NodeDentryCacheLarge", "DentryAllocationRateAboveBaseline",
-            "DentryReclaimRunsSpiking", "ContainerOOMKilled");
+            "DentryReclaimRunsSpiking", "ContainerHoldsMostOfTheDentryCache", "ContainerOOMKilled");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -102,6 +102,7 @@ class AlertRulesTest {
             assertTrue(PromQl.CATALOGUE.containsAll(names), rule.get("alert") + " uses unknown families: " + names);
             used.addAll(names);
         }
-        assertEquals(Set.of("node_dentry_count", "dentry_alloc_total", "node_dentry_reclaim_total", "oom_kills_total"), used);
+        assertEquals(Set.of("node_dentry_count", "dentry_alloc_total", "node_dentry_reclaim_total", "oom_kills_total",
+                "dentry_resident"), used);
     }
 }
