@@ -6,7 +6,7 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 NATIVE_DIR="$BENCH_DIR/target/native"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
-EXPORTER_JAR="$REPO_DIR/examples/exporter/target/dentrywatch-exporter.jar"
+EXPORTER_JAR="${DENTRYWATCH_EXPORTER_JAR:-$REPO_DIR/examples/exporter/target/dentrywatch-exporter.jar}"  # another build to compare: DENTRYWATCH_EXPORTER_JAR
 
 bench_log() {
     printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2

@@ -169,7 +169,7 @@ static __always_inline void count(enum counter which)
  * Counts under the owner of dentry object obj. s is its cache where the program sees it (tracepoint
  * mode), to learn pages_base from when kallsyms does not show the two bases; NULL elsewhere.
  */
-static __always_inline void count_owner(const void *obj, struct kmem_cache *s, enum counter which)
+static __always_inline void count_owner(u64 obj, struct kmem_cache *s, enum counter which)
 {
 	if (!config.memcg_ids)
 		return;
@@ -178,13 +178,7 @@ static __always_inline void count_owner(const void *obj, struct kmem_cache *s, e
 		node_add(NODE_OWNER_UNKNOWN);
 		return;
 	}
-	/*
-	 * The address as a plain number: fentry's arguments are BTF-typed pointers, on which the verifier
-	 * allows no arithmetic; copied through a helper, the verifier sees a number (also where it was one).
-	 */
-	u64 address = 0;
-	bpf_probe_read_kernel(&address, sizeof(address), &obj);
-	u64 owner = object_owner(address);
+	u64 owner = object_owner(obj);
 	if (owner)
 		count_for(owner, which, 1);
 	else
@@ -217,7 +211,7 @@ int BPF_PROG(tp_kmem_cache_alloc, unsigned long call_site, const void *ptr, stru
 {
 	if (ptr && is_dentry_cache(s)) {
 		count(ALLOC);
-		count_owner(ptr, s, CHARGED);
+		count_owner((u64)ptr, s, CHARGED);
 	}
 	return 0;
 }
@@ -230,7 +224,7 @@ int BPF_PROG(tp_kmem_cache_free, unsigned long call_site, const void *ptr, const
 
 	if (ptr && arg && (arg == dentry_cachep || arg == dentry_cache_name)) {
 		node_add(NODE_FREED);
-		count_owner(ptr, (struct kmem_cache *)dentry_cachep, UNCHARGED); /* charged until after this tracepoint (6.1+) */
+		count_owner((u64)ptr, (struct kmem_cache *)dentry_cachep, UNCHARGED); /* charged until after this tracepoint (6.1+) */
 	}
 	return 0;
 }
@@ -272,18 +266,30 @@ int btf_kmem_cache_alloc(u64 *ctx)
 
 	if (is_dentry_cache(s) && !bpf_probe_read_kernel(&ptr, sizeof(ptr), &ctx[1]) && ptr) {
 		count_for(cgroup_key_btf(), ALLOC, 1);
-		count_owner(ptr, s, CHARGED);
+		count_owner((u64)ptr, s, CHARGED);
 	}
 	return 0;
 }
 
 /* ---- what each hook counts, the same in fentry and kprobe mode ---- */
 
+/*
+ * A dentry's address as a plain number: fentry's arguments are BTF-typed pointers, on which the
+ * verifier allows no arithmetic; copied through a helper, the verifier sees a number.
+ */
+static __always_inline u64 address_of(const struct dentry *dentry)
+{
+	u64 address = 0;
+
+	bpf_probe_read_kernel(&address, sizeof(address), &dentry);
+	return address;
+}
+
 static __always_inline void on_d_alloc(struct dentry *ret)
 {
 	if (ret) {
 		count(ALLOC);
-		count_owner(ret, NULL, CHARGED);
+		count_owner(address_of(ret), NULL, CHARGED);
 	}
 }
 
@@ -291,7 +297,7 @@ static __always_inline void on_d_instantiate(struct dentry *dentry, struct inode
 {
 	if (inode) {
 		count(POSITIVE);
-		count_owner(dentry, NULL, BOUND);
+		count_owner(address_of(dentry), NULL, BOUND);
 	}
 }
 
@@ -300,7 +306,7 @@ static __always_inline void on_d_add(struct dentry *dentry, struct inode *inode)
 {
 	count(inode ? POSITIVE : NEGATIVE_LOOKUP);
 	if (inode)
-		count_owner(dentry, NULL, BOUND);
+		count_owner(address_of(dentry), NULL, BOUND);
 }
 
 /*
@@ -314,21 +320,21 @@ static __always_inline void on_d_splice_alias(struct inode *inode, struct dentry
 		count(NEGATIVE_LOOKUP);
 	} else if (!IS_ERR_OR_NULL(inode)) {
 		count(POSITIVE);
-		count_owner(dentry, NULL, BOUND);
+		count_owner(address_of(dentry), NULL, BOUND);
 	}
 }
 
 /* dentry_unlink_inode: a positive dentry lets its inode go, on unlink (d_delete) or when it is killed. */
 static __always_inline void on_dentry_unlink_inode(struct dentry *dentry)
 {
-	count_owner(dentry, NULL, UNBOUND);
+	count_owner(address_of(dentry), NULL, UNBOUND);
 }
 
 /* dentry_free: the dentry is killed (always negative by now), its slab object freed after RCU. */
 static __always_inline void on_dentry_free(struct dentry *dentry)
 {
 	node_add(NODE_FREED);
-	count_owner(dentry, NULL, UNCHARGED);
+	count_owner(address_of(dentry), NULL, UNCHARGED);
 }
 
 /* Anonymous dentries for file handles (NFS export, open_by_handle_at). */

@@ -45,7 +45,7 @@ struct page {
 	struct kmem_cache *slab_cache;
 	void *freelist;
 	struct list_head___owner slab_list;
-	unsigned int objects:15;
+	unsigned long counters;          /* inuse:16, objects:15, frozen:1 */
 	struct obj_cgroup **obj_cgroups; /* 5.10-5.16 */
 } __attribute__((preserve_access_index));
 
@@ -59,7 +59,7 @@ struct slab {
 	struct kmem_cache *slab_cache;
 	void *freelist;
 	struct list_head___owner slab_list;
-	unsigned int objects:15;
+	unsigned long counters;              /* inuse:16, objects:15, frozen:1; on 7.x then the two below */
 	unsigned int obj_exts_in_object:1;   /* 7.x: each object carries its entry, spaced by s->size */
 	unsigned int obj_exts_needs_objcg:1; /* 7.x: the entries hold an obj_cgroup */
 	unsigned long memcg_data;            /* 5.17-6.9 */
@@ -185,43 +185,31 @@ static __noinline bool pages_base_from_slab(struct kmem_cache *s)
 	return false;
 }
 
-/* Where the slab's vector of obj_cgroups is, and how far apart its entries are; 0: none (nothing charged). */
-static __always_inline u64 owner_vector(u64 slab, struct kmem_cache___owner *s, u64 *stride)
-{
-	u64 word, mask = 7;
+/* A struct page or struct slab as read in one go: 64 bytes on every kernel here, its fields by CO-RE offset. */
+struct page_words {
+	u64 w[8];
+};
 
-	*stride = sizeof(void *);
-	if (bpf_core_field_exists(struct slab, obj_exts)) {
-		word = BPF_CORE_READ((struct slab *)slab, obj_exts);
-		if (bpf_core_enum_value_exists(enum objext_flags___owner, __NR_OBJEXTS_FLAGS___owner))
-			mask = bpf_core_enum_value(enum objext_flags___owner, __NR_OBJEXTS_FLAGS___owner) - 1;
-		*stride = bpf_core_type_size(struct slabobj_ext);
-		if (bpf_core_field_exists(struct slab, obj_exts_needs_objcg)) {
-			if (!BPF_CORE_READ_BITFIELD_PROBED((struct slab *)slab, obj_exts_needs_objcg))
-				return 0;
-			if (BPF_CORE_READ_BITFIELD_PROBED((struct slab *)slab, obj_exts_in_object))
-				*stride = BPF_CORE_READ(s, size);
-		}
-	} else if (bpf_core_type_exists(struct slab)) {
-		word = BPF_CORE_READ((struct slab *)slab, memcg_data);
-	} else {
-		word = (u64)BPF_CORE_READ((struct page *)slab, obj_cgroups);
-	}
-	if (!(word & 1)) /* MEMCG_DATA_OBJCGS / MEMCG_DATA_OBJEXTS: a vector */
-		return 0;
-	return word & ~mask;
-}
+#define PAGE_WORD(p, type, field) ((p)->w[(bpf_core_field_offset(type, field) / 8) & 7])
 
-static __always_inline u64 slab_objects(u64 slab)
+/* The dentry cache's object size, read once: every object asked about is a dentry. */
+static u64 size_of_cache, size_cache;
+
+static __always_inline u64 object_size(u64 s)
 {
-	if (bpf_core_type_exists(struct slab))
-		return BPF_CORE_READ_BITFIELD_PROBED((struct slab *)slab, objects);
-	return BPF_CORE_READ_BITFIELD_PROBED((struct page *)slab, objects);
+	if (s == size_of_cache)
+		return size_cache;
+	u64 size = BPF_CORE_READ((struct kmem_cache___owner *)s, size);
+	size_cache = size; /* stored before the cache it belongs to (x86 keeps the order) */
+	size_of_cache = s;
+	return size;
 }
 
 /*
- * The id of the memory cgroup the slab object obj is charged to: ROOT_CGROUP_ID when it is not
- * charged, 0 when it cannot be told (pages_base not known yet, or obj not in a slab).
+ * The id of the memory cgroup the slab object at address obj is charged to: ROOT_CGROUP_ID when it is
+ * not charged, 0 when it cannot be told (pages_base not known yet, or obj not in a slab). A handful of
+ * dependent reads: the struct page (and its head's, for a tail page), the vector's entry, then
+ * obj_cgroup -> mem_cgroup -> cgroup -> kernfs node -> id.
  */
 static __always_inline u64 object_owner(u64 obj)
 {
@@ -229,21 +217,52 @@ static __always_inline u64 object_owner(u64 obj)
 
 	if (!base)
 		return 0;
-	u64 slab = slab_of(base, obj);
-	struct kmem_cache___owner *s = (void *)slab_cache_of(slab);
+	u64 psize = page_struct_size();
+	u64 page = base + (obj >> OWNER_PAGE_SHIFT) * psize;
+	struct page_words p;
+	if (bpf_probe_read_kernel(&p, sizeof(p), (void *)page))
+		return 0;
+	u64 info = bpf_core_field_exists(struct page___7x, compound_info)
+		? PAGE_WORD(&p, struct page___7x, compound_info) : PAGE_WORD(&p, struct page, compound_head);
+	u64 slab = page;
+	if (info & 1) { /* a tail page: the head's address + 1, or on 7.x with HugeTLB vmemmap optimisation a mask */
+		u64 head = info - 1;
+		slab = head <= page && page - head < MAX_COMPOUND_PAGES * psize ? head : page & info;
+		if (bpf_probe_read_kernel(&p, sizeof(p), (void *)slab))
+			return 0;
+	}
+	bool split = bpf_core_type_exists(struct slab); /* 5.17+: struct slab overlays the head page */
+	u64 s = split ? PAGE_WORD(&p, struct slab, slab_cache) : PAGE_WORD(&p, struct page, slab_cache);
+	u64 counters = split ? PAGE_WORD(&p, struct slab, counters) : PAGE_WORD(&p, struct page, counters);
 	if (!s)
 		return 0;
-	u64 size = BPF_CORE_READ(s, size);
-	if (!size)
-		return 0;
-	u64 stride;
-	u64 vector = owner_vector(slab, s, &stride);
-	if (!vector)
+	u64 word, mask = 7, stride = sizeof(void *);
+	if (bpf_core_field_exists(struct slab, obj_exts)) {
+		word = PAGE_WORD(&p, struct slab, obj_exts);
+		if (bpf_core_enum_value_exists(enum objext_flags___owner, __NR_OBJEXTS_FLAGS___owner))
+			mask = bpf_core_enum_value(enum objext_flags___owner, __NR_OBJEXTS_FLAGS___owner) - 1;
+		stride = bpf_core_type_size(struct slabobj_ext);
+		if (bpf_core_field_exists(struct slab, obj_exts_needs_objcg)) {
+			/* 7.x: counters' bits 32 (obj_exts_in_object) and 33 (obj_exts_needs_objcg) */
+			if (!(counters & (1ULL << 33)))
+				return ROOT_CGROUP_ID;
+			if (counters & (1ULL << 32))
+				stride = object_size(s);
+		}
+	} else if (split) {
+		word = PAGE_WORD(&p, struct slab, memcg_data);
+	} else {
+		word = PAGE_WORD(&p, struct page, obj_cgroups);
+	}
+	if (!(word & 1)) /* MEMCG_DATA_OBJCGS / MEMCG_DATA_OBJEXTS: a vector */
 		return ROOT_CGROUP_ID;
-	u64 index = 0; /* a KFENCE object is alone in its slab, whatever its offset in the page */
-	if (slab_objects(slab) != 1) {
-		u64 start = ((slab - base) / page_struct_size()) << OWNER_PAGE_SHIFT;
-		index = (obj - start) / size;
+	u64 vector = word & ~mask;
+	u64 index = 0; /* counters' bits 16-30, objects: a KFENCE object is alone in its slab, whatever its offset */
+	if (((counters >> 16) & 0x7fff) != 1) {
+		u64 size = object_size(s);
+		if (!size)
+			return 0;
+		index = (obj - (((slab - base) / psize) << OWNER_PAGE_SHIFT)) / size;
 	}
 	struct obj_cgroup *objcg = NULL;
 	if (bpf_probe_read_kernel(&objcg, sizeof(objcg), (void *)(vector + index * stride)) || !objcg)
