@@ -5,7 +5,7 @@ package io.dentrywatch.bpf;
  * {@link PerfBuffer} (older kernels). One thread polls; records are handed to a
  * {@link RecordHandler} on that thread during {@link #poll}. Close it only when no poll is running.
  */
-public sealed interface EventBuffer extends AutoCloseable permits RingBuffer, PerfBuffer {
+public sealed interface EventBuffer extends AutoCloseable permits LibbpfEventBuffer {
 
     /**
      * Waits up to {@code timeoutMillis} for records and hands every available one to the handler.

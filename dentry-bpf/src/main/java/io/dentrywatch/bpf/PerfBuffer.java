@@ -10,12 +10,10 @@ import io.dentrywatch.bpf.internal.LibbpfReader;
  * kernel drops because a CPU's buffer is full are reported by the kernel and counted in
  * {@link #lostRecords()}.
  */
-public final class PerfBuffer implements EventBuffer {
-
-    private final LibbpfReader reader;
+public final class PerfBuffer extends LibbpfEventBuffer {
 
     private PerfBuffer(LibbpfReader reader) {
-        this.reader = reader;
+        super(reader);
     }
 
     /**
@@ -40,25 +38,5 @@ public final class PerfBuffer implements EventBuffer {
             throw new NullPointerException("handler");
         }
         return new PerfBuffer(LibbpfReader.perf(map.name(), map.fd(), pagesPerCpu, handler));
-    }
-
-    @Override
-    public int poll(int timeoutMillis) {
-        return reader.poll(timeoutMillis);
-    }
-
-    @Override
-    public long lostRecords() {
-        return reader.lostRecords();
-    }
-
-    @Override
-    public void close() {
-        reader.close();
-    }
-
-    @Override
-    public String toString() {
-        return reader.toString();
     }
 }

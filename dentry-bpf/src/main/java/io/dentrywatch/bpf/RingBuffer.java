@@ -9,12 +9,10 @@ import io.dentrywatch.bpf.internal.LibbpfReader;
  * committed them. A program whose reservation fails (the buffer is full) must count that itself:
  * the kernel keeps no count of refused reservations.
  */
-public final class RingBuffer implements EventBuffer {
-
-    private final LibbpfReader reader;
+public final class RingBuffer extends LibbpfEventBuffer {
 
     private RingBuffer(LibbpfReader reader) {
-        this.reader = reader;
+        super(reader);
     }
 
     /**
@@ -35,25 +33,5 @@ public final class RingBuffer implements EventBuffer {
             throw new NullPointerException("handler");
         }
         return new RingBuffer(LibbpfReader.ring(map.name(), map.fd(), handler));
-    }
-
-    @Override
-    public int poll(int timeoutMillis) {
-        return reader.poll(timeoutMillis);
-    }
-
-    @Override
-    public long lostRecords() {
-        return reader.lostRecords();
-    }
-
-    @Override
-    public void close() {
-        reader.close();
-    }
-
-    @Override
-    public String toString() {
-        return reader.toString();
     }
 }

@@ -207,15 +207,6 @@ final class CgroupLedger {
         }
     }
 
-    /** Ids the kernel map holds, as of the last update; for tests. */
-    int liveInKernel() {
-        int n = 0;
-        for (Entry e : entries.values()) {
-            n += e.inKernel ? 1 : 0;
-        }
-        return n;
-    }
-
     private boolean exists(Entry e) {
         if (e.path == null) {
             return false; // not in the hierarchy even after a fresh walk

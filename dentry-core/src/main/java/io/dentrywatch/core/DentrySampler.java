@@ -132,9 +132,9 @@ public final class DentrySampler implements AutoCloseable {
         }
         AttachMode mode = opened == null ? AttachMode.NONE : opened.mode();
         this.info = new SamplerInfo(mode, kernel.release(), mounts.mode(), key, version(), degraded);
-        LOG.info("dentrywatch {}: mode {}, kernel {}, cgroup {} (counting by {} cgroup{}), counters {}{}", info.version(),
-                mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
-                new java.util.TreeSet<>(counters),
+        LOG.info("dentrywatch {}: mode {}, kernel {}, cgroup {} (counting by {} cgroup{}), counters {}, programs {}{}",
+                info.version(), mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
+                new java.util.TreeSet<>(counters), opened == null ? List.of() : opened.programs(),
                 degraded.isEmpty() ? "" : "; degraded: " + String.join("; ", degraded));
     }
 
