@@ -18,6 +18,8 @@ import java.util.Set;
  * @param reclaim      node-wide reclaim of the dentry cache since the sampler opened
  * @param mapFullDrops dentry events the kernel could not count because the cgroup map was full
  * @param readTime     how long the reading took
+ * @param negativeSources where negative dentries come from, per cgroup and directory (opt-in:
+ *                     {@link DentrySampler.Builder#negativeSources(int)}); unavailable with the reason otherwise
  */
 public record DentrySample(
         Instant time,
@@ -28,10 +30,19 @@ public record DentrySample(
         long freed,
         DentryReclaim reclaim,
         long mapFullDrops,
-        Duration readTime) {
+        Duration readTime,
+        NegativeSources negativeSources) {
 
     public DentrySample {
         counters = Set.copyOf(counters);
         cgroups = List.copyOf(cgroups);
+        java.util.Objects.requireNonNull(negativeSources, "negativeSources");
+    }
+
+    /** A sample without negative sources ({@link NegativeSources#NOT_REQUESTED}). */
+    public DentrySample(Instant time, SamplerInfo info, Set<DentryCounter> counters, NodeDentryState node,
+                        List<CgroupDentryCounts> cgroups, long freed, DentryReclaim reclaim, long mapFullDrops,
+                        Duration readTime) {
+        this(time, info, counters, node, cgroups, freed, reclaim, mapFullDrops, readTime, NegativeSources.NOT_REQUESTED);
     }
 }
