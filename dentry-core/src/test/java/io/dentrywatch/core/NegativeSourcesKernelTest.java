@@ -13,7 +13,6 @@ import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.BpfObject;
 import io.dentrywatch.bpf.BpfProgram;
 import io.dentrywatch.bpf.HashMapReader;
-import io.dentrywatch.bpf.UpdateFlag;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -138,22 +137,25 @@ class NegativeSourcesKernelTest {
             Set<Long> seen = new HashSet<>(); // directories read at least once (the LRU may keep old ones a while)
             Instant t = Instant.parse("2026-12-04T00:00:00Z");
             try (Arena arena = Arena.ofConfined(); HashMapReader reader = new HashMapReader(map)) {
-                MemorySegment key = arena.allocate(SourcesLedger.KEY_SIZE, 8);
-                MemorySegment value = arena.allocate(SourcesLedger.VALUE_SIZE, 8);
-                value.set(JAVA_INT, SourcesLedger.VALUE_DEPTH, 1);
+                int perRound = 10_000;
+                MemorySegment keys = arena.allocate((long) SourcesLedger.KEY_SIZE * perRound, 8);
+                MemorySegment values = arena.allocate((long) SourcesLedger.VALUE_SIZE * perRound, 8);
                 byte[] ext4 = "ext4".getBytes(StandardCharsets.US_ASCII);
-                MemorySegment.copy(ext4, 0, value, JAVA_BYTE, SourcesLedger.VALUE_FSTYPE, ext4.length);
                 for (int round = 0; round < 10; round++) {
-                    for (int i = 0; i < 10_000; i++) {
-                        long dir = round * 10_000L + i;
+                    for (int i = 0; i < perRound; i++) {
+                        long dir = (long) round * perRound + i;
+                        MemorySegment key = keys.asSlice((long) i * SourcesLedger.KEY_SIZE, SourcesLedger.KEY_SIZE);
+                        MemorySegment value = values.asSlice((long) i * SourcesLedger.VALUE_SIZE, SourcesLedger.VALUE_SIZE);
                         key.set(JAVA_LONG, SourcesLedger.KEY_CGROUP, 1 + dir % cgroups);
                         key.set(JAVA_LONG, SourcesLedger.KEY_INO, dir);
                         key.set(JAVA_INT, SourcesLedger.KEY_DEV, 42);
                         value.set(JAVA_LONG, SourcesLedger.VALUE_LOOKUPS, 1 + dir % 7);
+                        value.set(JAVA_INT, SourcesLedger.VALUE_DEPTH, 1);
+                        MemorySegment.copy(ext4, 0, value, JAVA_BYTE, SourcesLedger.VALUE_FSTYPE, ext4.length);
                         byte[] n = ("d" + dir + "\0").getBytes(StandardCharsets.US_ASCII);
                         MemorySegment.copy(n, 0, value, JAVA_BYTE, SourcesLedger.VALUE_NAMES, n.length);
-                        map.update(key, value, UpdateFlag.ANY);
                     }
+                    map.updateBatch(keys, values, perRound); // one system call: the LRU evicts as it goes
                     t = t.plusSeconds(30);
                     ledger.begin(t);
                     long[] sum = {0};

@@ -82,8 +82,7 @@ public final class SourceProbes implements AutoCloseable {
         hooks.stream().map(Hook::kind).distinct().forEach(kind -> kind.requireSupport(host));
         Set<String> wanted = new HashSet<>();
         hooks.forEach(h -> wanted.addAll(h.targets()));
-        KernelSymbols symbols = mode == AttachMode.KPROBE ? KernelSymbols.read(host.kallsyms(), wanted)
-                : KernelSymbols.parse("", Set.of());
+        KernelSymbols symbols = KernelSymbols.read(host.kallsyms(), wanted);
         List<String> targets = new ArrayList<>();
         try (KernelFunctions functions = new KernelFunctions(symbols)) {
             for (Hook hook : hooks) {
