@@ -70,8 +70,9 @@ class NegativeSourcesKernelTest {
             assertTrue(first.available(), first.unavailable().toString());
             try (TestCgroup a = TestCgroup.create(unified, name + "-a");
                  TestCgroup b = TestCgroup.create(unified, name + "-b")) {
-                a.run("mkdir alpha beta && cd alpha && for ((i=0;i<" + IN_ALPHA + ";i++)); do [ -e m$i ]; done"
-                        + " && cd ../beta && for ((i=0;i<" + IN_BETA + ";i++)); do [ -e m$i ]; done");
+                // a lookup loop ends with a failed test: ";", not "&&", after it
+                a.run("mkdir alpha beta && cd alpha && for ((i=0;i<" + IN_ALPHA + ";i++)); do [ -e m$i ]; done;"
+                        + " cd ../beta && for ((i=0;i<" + IN_BETA + ";i++)); do [ -e m$i ]; done");
                 b.run("mkdir gamma && cd gamma && for ((i=0;i<" + IN_GAMMA + ";i++)); do [ -e m$i ]; done");
                 DentrySample sample = sampler.sample();
                 NegativeSources sources = sample.negativeSources();
