@@ -159,15 +159,15 @@ final class SourcesEndpoint {
 
     static String text(View v, int width) {
         StringBuilder out = new StringBuilder();
-        out.append("dentrywatch: where negative dentries come from on node ").append(v.node()).append(", ")
-                .append(v.time().truncatedTo(ChronoUnit.SECONDS)).append(" (").append(v.mode()).append(" mode");
+        out.append("dentrywatch negative dentry sources: node ").append(v.node()).append(", ").append(v.mode())
+                .append(" mode, ").append(v.time().truncatedTo(ChronoUnit.SECONDS)).append('\n');
         if (v.unavailable().isPresent()) {
-            out.append(")\n\nnegative sources are unavailable: ").append(v.unavailable().get()).append('\n');
+            out.append("\nnegative sources are unavailable: ").append(v.unavailable().get()).append('\n');
             return out.toString();
         }
-        out.append(v.windowSeconds() > 0 ? String.format(Locale.ROOT, ", rates over the last %.1f s", v.windowSeconds())
-                : ", rates after the next reading").append(")\n");
-        out.append(String.format(Locale.ROOT, "%.1f negative dentries/s from the sources below%n%n", v.totalPerSecondTimes10() / 10.0));
+        out.append(String.format(Locale.ROOT, "%.1f negative dentries/s from the sources below", v.totalPerSecondTimes10() / 10.0))
+                .append(v.windowSeconds() > 0 ? String.format(Locale.ROOT, " (rates over the last %.1f s)", v.windowSeconds())
+                        : " (rates from the next reading on)").append("\n\n");
         int containerWidth = 32;
         String header = String.format(Locale.ROOT, "%10s %12s %8s  %-" + containerWidth + "s  %s", "NEG/S", "TOTAL", "UNLINK%",
                 "CONTAINER", "DIRECTORY");
