@@ -189,7 +189,7 @@ static __always_inline void on_delete(struct dentry___sources *dentry)
 }
 
 SEC("fentry/d_add")
-int BPF_PROG(fentry_sources_d_add, struct dentry___sources *dentry, void *inode)
+int BPF_PROG(fe_src_add, struct dentry___sources *dentry, void *inode)
 {
 	on_add(dentry, inode);
 	return 0;
@@ -197,35 +197,35 @@ int BPF_PROG(fentry_sources_d_add, struct dentry___sources *dentry, void *inode)
 
 /* d_splice_alias(inode, dentry) or, 6.15+, d_splice_alias_ops(inode, dentry, ops): the target is set at load. */
 SEC("fentry/d_splice_alias")
-int BPF_PROG(fentry_sources_d_splice_alias, void *inode, struct dentry___sources *dentry)
+int BPF_PROG(fe_src_splice, void *inode, struct dentry___sources *dentry)
 {
 	on_add(dentry, inode);
 	return 0;
 }
 
 SEC("fentry/d_delete")
-int BPF_PROG(fentry_sources_d_delete, struct dentry___sources *dentry)
+int BPF_PROG(fe_src_delete, struct dentry___sources *dentry)
 {
 	on_delete(dentry);
 	return 0;
 }
 
 SEC("kprobe/d_add")
-int BPF_KPROBE(kprobe_sources_d_add, struct dentry___sources *dentry, void *inode)
+int BPF_KPROBE(kp_src_add, struct dentry___sources *dentry, void *inode)
 {
 	on_add(dentry, inode);
 	return 0;
 }
 
 SEC("kprobe/d_splice_alias")
-int BPF_KPROBE(kprobe_sources_d_splice_alias, void *inode, struct dentry___sources *dentry)
+int BPF_KPROBE(kp_src_splice, void *inode, struct dentry___sources *dentry)
 {
 	on_add(dentry, inode);
 	return 0;
 }
 
 SEC("kprobe/d_delete")
-int BPF_KPROBE(kprobe_sources_d_delete, struct dentry___sources *dentry)
+int BPF_KPROBE(kp_src_delete, struct dentry___sources *dentry)
 {
 	on_delete(dentry);
 	return 0;

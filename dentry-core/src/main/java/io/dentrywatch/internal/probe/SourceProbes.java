@@ -11,7 +11,6 @@ import io.dentrywatch.bpf.Errno;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +36,17 @@ public final class SourceProbes implements AutoCloseable {
     /** The same functions on kprobes. */
     public static final List<Hook> KPROBE_HOOKS = hooks(HookKind.KPROBE);
 
-    /** The three hooks: named {@code fentry_sources_d_add}..., as in sources.bpf.c. */
+    /**
+     * The three hooks, named as in sources.bpf.c: {@code fe_src_add}, {@code kp_src_splice}... (short: the kernel
+     * keeps 15 characters of a program's name, and bpftool and bpf_stats show them).
+     */
     private static List<Hook> hooks(HookKind kind) {
-        String prefix = kind.name().toLowerCase(Locale.ROOT) + "_sources_";
+        String prefix = (kind == HookKind.FENTRY ? "fe" : "kp") + "_src_";
         return List.of(
-                new Hook(kind, prefix + "d_add", List.of("d_add"), Set.of()),
+                new Hook(kind, prefix + "add", List.of("d_add"), Set.of()),
                 // 6.15+: d_splice_alias is a wrapper of d_splice_alias_ops; hooking both would count twice
-                new Hook(kind, prefix + "d_splice_alias", List.of("d_splice_alias_ops", "d_splice_alias"), Set.of()),
-                new Hook(kind, prefix + "d_delete", List.of("d_delete"), Set.of()));
+                new Hook(kind, prefix + "splice", List.of("d_splice_alias_ops", "d_splice_alias"), Set.of()),
+                new Hook(kind, prefix + "delete", List.of("d_delete"), Set.of()));
     }
 
     private final BpfObject object;

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Where negative dentries come from, end to end on this machine (root, a kernel with fentry or kprobes, cgroup v2
+# at /sys/fs/cgroup or /sys/fs/cgroup/unified): starts the exporter jar with NEGATIVE_SOURCES=10, makes a cgroup
+# look up 20,000 missing names in $TMPDIR/…/alpha and 5,000 in …/beta (TMPDIR must be a disk file system: tmpfs
+# drops negative dentries at once), then shows /sources (text and JSON) and scripts/dentrywatch-top.sh in a
+# tmux pane (capture-pane), and fails unless both name the alpha directory first.
+#
+#   scripts/sources-demo.sh [ATTACH_MODE]     (default auto; the kernel matrix's guests: fentry or kprobe)
+#   scripts/vmtest/run-in-vm.sh 6.1 300 -- scripts/sources-demo.sh fentry
+#
+# Build the jar first: ./mvnw -B -o -q package -DskipTests -pl examples/exporter -am
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-auto}
+jar=${SOURCES_DEMO_JAR:-examples/exporter/target/dentrywatch-exporter.jar}
+java=${VMTEST_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+[[ -f $jar ]] || { echo "sources-demo: no $jar; build it first" >&2; exit 1; }
+cg=/sys/fs/cgroup
+[[ -f $cg/cgroup.procs && $(stat -f -c %T $cg) == cgroup2fs ]] || cg=/sys/fs/cgroup/unified
+port=19411
+work=$(mktemp -d "${TMPDIR:-/tmp}/sources-demo.XXXXXX")
+group=$cg/sources-demo-$$
+exporter=""
+cleanup() {
+  set +e
+  tmux -L sources-demo kill-server 2>/dev/null
+  [[ -n $exporter ]] && kill "$exporter" && wait "$exporter"
+  rm -rf "$work"
+  rmdir "$group" 2>/dev/null
+}
+trap cleanup EXIT
+echo "sources-demo: kernel $(uname -r), TMPDIR file system $(stat -f -c %T "$work"), cgroup2 at $cg"
+"$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$jar" \
+  --metrics-address=127.0.0.1 --metrics-port=$port --attach-mode="$mode" --cgroup-key=v2 --negative-sources=10 \
+  --kubernetes-resolution=off --oom-watcher=off --sample-interval=1s >"$work.log" 2>&1 &
+exporter=$!
+for _ in $(seq 1 300); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
+  kill -0 $exporter 2>/dev/null || { cat "$work.log"; exit 1; }
+  sleep 0.2
+done
+curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" || { cat "$work.log"; exit 1; }
+mkdir "$group"
+curl -sf -o /dev/null "http://127.0.0.1:$port/sources" # a first reading, to measure rates from
+bash -c "echo \$\$ > $group/cgroup.procs; cd $work && mkdir -p app/cache/alpha app/cache/beta
+  cd app/cache/alpha; for ((i=0;i<20000;i++)); do [ -e m\$i ]; done
+  cd ../beta; for ((i=0;i<5000;i++)); do [ -e m\$i ]; done; exit 0"
+sleep 1
+echo; echo "\$ curl -s http://127.0.0.1:$port/sources"
+text=$(curl -sf "http://127.0.0.1:$port/sources?limit=8")
+echo "$text"
+echo; echo "\$ curl -s 'http://127.0.0.1:$port/sources?format=json&limit=2'"
+curl -sf "http://127.0.0.1:$port/sources?format=json&limit=2"
+tmux -L sources-demo new-session -d -s top -x 110 -y 14 "TERM=xterm scripts/dentrywatch-top.sh -n 1 -u http://127.0.0.1:$port"
+screen=""
+for _ in $(seq 1 40); do
+  sleep 0.5
+  screen=$(tmux -L sources-demo capture-pane -p -t top)
+  grep -q "alpha" <<<"$screen" && break
+done
+echo; echo "scripts/dentrywatch-top.sh in a 110x14 tmux pane (tmux capture-pane -p):"
+echo "$screen"
+tmux -L sources-demo send-keys -t top q
+first_text=$(grep -m1 -E "^ +[0-9.]+ +[0-9,]+ " <<<"$text" || true)
+first_top=$(grep -m1 -E "^ +[0-9.]+ +[0-9,]+ " <<<"$screen" || true)
+[[ $first_text == *"sources-demo-$$"*"/cache/alpha"* ]] || { echo "sources-demo: /sources does not name alpha first: $first_text" >&2; exit 1; }
+[[ $first_top == *"/cache/alpha"* ]] || { echo "sources-demo: dentrywatch-top.sh does not name alpha first: $first_top" >&2; exit 1; }
+echo; echo "sources-demo: OK: /sources and dentrywatch-top.sh name .../cache/alpha first"
