@@ -29,28 +29,34 @@ cleanup() {
   rmdir "$group" 2>/dev/null
 }
 trap cleanup EXIT
+trap 'echo "sources-demo: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+log=${VMTEST_RESULTS:-$work}/sources-demo-exporter.log
+# the kernel matrix's guests boot with loopback down
+[[ $(cat /sys/class/net/lo/operstate 2>/dev/null) != down ]] || ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 echo "sources-demo: kernel $(uname -r), TMPDIR file system $(stat -f -c %T "$work"), cgroup2 at $cg"
 "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$jar" \
   --metrics-address=127.0.0.1 --metrics-port=$port --attach-mode="$mode" --cgroup-key=v2 --negative-sources=10 \
-  --kubernetes-resolution=off --oom-watcher=off --sample-interval=1s >"$work.log" 2>&1 &
+  --kubernetes-resolution=off --oom-watcher=off --sample-interval=1s >"$log" 2>&1 &
 exporter=$!
 for _ in $(seq 1 300); do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
-  kill -0 $exporter 2>/dev/null || { cat "$work.log"; exit 1; }
+  curl -sf --max-time 60 -o /dev/null "http://127.0.0.1:$port/healthz" && break
+  kill -0 $exporter 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.2
 done
-curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" || { cat "$work.log"; exit 1; }
+curl -sf --max-time 60 -o /dev/null "http://127.0.0.1:$port/healthz" || { cat "$log"; exit 1; }
+echo "sources-demo: exporter ready after ${SECONDS}s"
 mkdir "$group"
-curl -sf -o /dev/null "http://127.0.0.1:$port/sources" # a first reading, to measure rates from
+curl -sf --max-time 60 -o /dev/null "http://127.0.0.1:$port/sources" # a first reading, to measure rates from
 bash -c "echo \$\$ > $group/cgroup.procs; cd $work && mkdir -p app/cache/alpha app/cache/beta
   cd app/cache/alpha; for ((i=0;i<20000;i++)); do [ -e m\$i ]; done
   cd ../beta; for ((i=0;i<5000;i++)); do [ -e m\$i ]; done; exit 0"
+echo "sources-demo: 25,000 lookups done after ${SECONDS}s"
 sleep 1
 echo; echo "\$ curl -s http://127.0.0.1:$port/sources"
-text=$(curl -sf "http://127.0.0.1:$port/sources?limit=8")
+text=$(curl -sf --max-time 60 "http://127.0.0.1:$port/sources?limit=8")
 echo "$text"
 echo; echo "\$ curl -s 'http://127.0.0.1:$port/sources?format=json&limit=2'"
-curl -sf "http://127.0.0.1:$port/sources?format=json&limit=2"
+curl -sf --max-time 60 "http://127.0.0.1:$port/sources?format=json&limit=2"
 tmux -L sources-demo new-session -d -s top -x 110 -y 14 "TERM=xterm scripts/dentrywatch-top.sh -n 1 -u http://127.0.0.1:$port"
 screen=""
 for _ in $(seq 1 40); do
