@@ -72,8 +72,9 @@ class DentrywatchTopTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             screen = capture();
-            // a rate needs two readings a second apart: wait until one is shown
-            if (screen.stream().anyMatch(l -> l.contains("/cache/alpha") && !l.trim().startsWith("0.0"))) {
+            // a rate needs two readings a second apart: wait until one is shown, on a whole screen (status line drawn)
+            if (screen.stream().anyMatch(l -> l.contains("/cache/alpha") && !l.trim().startsWith("0.0"))
+                    && screen.getLast().contains("q: quit")) {
                 break;
             }
             Thread.sleep(250);
