@@ -8,9 +8,9 @@
  * The directory is keyed by its superblock's device and its inode number; its last SOURCE_DEPTH path
  * components (d_parent, d_name), the file system type and the superblock's id are read once, when the
  * key is first seen (bounded reads, an unrolled loop), and stored in the value. The hot path for a
- * known directory is the cgroup key, three pointer reads, one lookup and one atomic add.
+ * known directory is the cgroup key, five loads (plain loads in fentry mode), one lookup and one atomic add.
  *
- * The layouts are said once on the Java side too (SourceProbes, SourceEntry in dentry-core);
+ * The layouts are said once on the Java side too (SourcesLedger and SourceProbes in dentry-core);
  * SourcesObjectLayoutTest checks them against this object's BTF.
  */
 #include "dentry_kernel.h"
@@ -45,6 +45,7 @@ struct dentry___sources {
 	struct qstr___sources d_name;
 	struct inode___sources *d_inode;
 	struct super_block___sources *d_sb;
+	struct lockref d_lockref;
 } __attribute__((preserve_access_index));
 
 #define SOURCE_DEPTH 3     /* path components kept: the directory, its parent and grandparent */
@@ -75,9 +76,8 @@ struct {
 	__type(value, struct source_value);
 } negative_sources SEC(".maps");
 
-/* Node-wide, per CPU: events counted, and directories first seen (inserts; the LRU evicts the oldest). */
+/* Node-wide, per CPU: directories first seen (inserts; the LRU evicts the least recently used) and failed inserts. */
 enum source_stat {
-	SOURCE_EVENTS,
 	SOURCE_INSERTS,
 	SOURCE_INSERT_FAILED,
 	SOURCE_STATS,
@@ -139,6 +139,31 @@ static __always_inline void describe(struct dentry___sources *dir, struct source
 	}
 }
 
+/* Counts one negative dentry made in dir, whose key (on the stack) is read. */
+static __always_inline void count_in(struct dentry___sources *dir, struct source_key *key, bool unlink)
+{
+	struct source_value *v = bpf_map_lookup_elem(&negative_sources, key);
+	if (!v) {
+		struct source_value first = {};
+		describe(dir, &first);
+		long err = bpf_map_update_elem(&negative_sources, key, &first, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			stat_add(SOURCE_INSERT_FAILED);
+			return;
+		}
+		if (!err)
+			stat_add(SOURCE_INSERTS);
+		v = bpf_map_lookup_elem(&negative_sources, key);
+		if (!v)
+			return;
+	}
+	if (unlink)
+		__sync_fetch_and_add(&v->unlinks, 1);
+	else
+		__sync_fetch_and_add(&v->lookups, 1);
+}
+
+/* kprobe mode: the dentry's fields through bpf_probe_read_kernel (BPF_CORE_READ). */
 static __always_inline void count_source(struct dentry___sources *dentry, bool unlink)
 {
 	struct dentry___sources *dir = BPF_CORE_READ(dentry, d_parent);
@@ -150,26 +175,25 @@ static __always_inline void count_source(struct dentry___sources *dentry, bool u
 		.ino = BPF_CORE_READ(dir, d_inode, i_ino),
 		.dev = BPF_CORE_READ(dir, d_sb, s_dev),
 	};
-	stat_add(SOURCE_EVENTS);
-	struct source_value *v = bpf_map_lookup_elem(&negative_sources, &key);
-	if (!v) {
-		struct source_value first = {};
-		describe(dir, &first);
-		long err = bpf_map_update_elem(&negative_sources, &key, &first, BPF_NOEXIST);
-		if (err && err != -EEXIST) {
-			stat_add(SOURCE_INSERT_FAILED);
-			return;
-		}
-		if (!err)
-			stat_add(SOURCE_INSERTS);
-		v = bpf_map_lookup_elem(&negative_sources, &key);
-		if (!v)
-			return;
-	}
-	if (unlink)
-		__sync_fetch_and_add(&v->unlinks, 1);
-	else
-		__sync_fetch_and_add(&v->lookups, 1);
+	count_in(dir, &key, unlink);
+}
+
+/*
+ * fentry mode: the arguments are BTF-typed kernel pointers, so the key is read with plain loads (CO-RE relocated,
+ * checked by the verifier against the kernel's struct dentry) instead of five helper calls.
+ */
+static __always_inline void count_source_btf(struct dentry___sources *dentry, bool unlink)
+{
+	struct dentry___sources *dir = dentry->d_parent;
+
+	if (!dir)
+		return;
+	struct source_key key = {
+		.cgroup = source_cgroup_key(),
+		.ino = dir->d_inode->i_ino,
+		.dev = dir->d_sb->s_dev,
+	};
+	count_in(dir, &key, unlink);
 }
 
 /* d_add(dentry, inode) with a NULL inode: a lookup miss cached. */
@@ -191,7 +215,8 @@ static __always_inline void on_delete(struct dentry___sources *dentry)
 SEC("fentry/d_add")
 int BPF_PROG(fe_src_add, struct dentry___sources *dentry, void *inode)
 {
-	on_add(dentry, inode);
+	if (!inode)
+		count_source_btf(dentry, false);
 	return 0;
 }
 
@@ -199,14 +224,16 @@ int BPF_PROG(fe_src_add, struct dentry___sources *dentry, void *inode)
 SEC("fentry/d_splice_alias")
 int BPF_PROG(fe_src_splice, void *inode, struct dentry___sources *dentry)
 {
-	on_add(dentry, inode);
+	if (!inode)
+		count_source_btf(dentry, false);
 	return 0;
 }
 
 SEC("fentry/d_delete")
 int BPF_PROG(fe_src_delete, struct dentry___sources *dentry)
 {
-	on_delete(dentry);
+	if (dentry->d_inode && dentry->d_lockref.count == 1)
+		count_source_btf(dentry, true);
 	return 0;
 }
 

@@ -71,7 +71,7 @@ public final class DentrySampler implements AutoCloseable {
     private final SourceProbes sourceProbes;
     private final HashMapReader sourcesReader;
     private final PerCpuArrayReader sourceStatsReader;
-    private final long[] sourceStats = new long[3];
+    private final long[] sourceStats = new long[2]; // struct source_stats: inserts, failed inserts
     private final SourcesLedger sourcesLedger;
     private final NegativeSources sourcesUnavailable;
     private boolean closed;
@@ -259,7 +259,7 @@ public final class DentrySampler implements AutoCloseable {
         sourcesLedger.begin(time);
         sourcesReader.read(sourcesLedger::entry);
         sourceStatsReader.sum(0, sourceStats);
-        return sourcesLedger.end(paths.keySet(), id -> paths.getOrDefault(id, ""), sourceStats[1]);
+        return sourcesLedger.end(paths.keySet(), id -> paths.getOrDefault(id, ""), sourceStats[0]);
     }
 
     /** The map read alone: into buffers allocated once. */
