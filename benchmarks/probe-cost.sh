@@ -5,8 +5,10 @@
 #
 #   sudo benchmarks/probe-cost.sh [--lookups N] [--creates N] [--cgroup-key auto|v2|memory]
 #                                 [--attach-mode auto|fentry|kprobe|tracepoint] [--bpftrace MODE]
+#                                 [--negative-sources K]
 #
 # --bpftrace names one of hotpath.sh's bpftrace modes (default: bpftrace, the slab tracepoints).
+# --negative-sources K runs the exporter with NEGATIVE_SOURCES=K (sources.bpf.o's programs beside dentry.bpf.o's).
 # --variants also measures hotpath.sh's program-only modes (floor, programs-btf, programs-raw): the
 # tracepoint programs' variants side by side, without the exporter.
 # bpf_stats adds two clock reads to every BPF program run on the machine while it is on (so the
@@ -21,6 +23,7 @@ KEY=auto
 ATTACH=auto
 BPFTRACE_MODE=bpftrace
 VARIANTS=""
+SOURCES=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --lookups) LOOKUPS="$2"; shift 2 ;;
@@ -29,6 +32,7 @@ while [[ $# -gt 0 ]]; do
         --attach-mode) ATTACH="$2"; shift 2 ;;
         --bpftrace) BPFTRACE_MODE="$2"; shift 2 ;;
         --variants) VARIANTS=1; shift ;;
+        --negative-sources) SOURCES="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -92,13 +96,13 @@ sysctl -q -w kernel.bpf_stats_enabled=1
     echo
     # shellcheck disable=SC2046
     env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
-        --metrics-address=127.0.0.1 --cgroup-key="$KEY" --attach-mode="$ATTACH" >"$OUT_DIR/probe-cost-exporter.log" 2>&1 &
+        --metrics-address=127.0.0.1 --cgroup-key="$KEY" --attach-mode="$ATTACH" --negative-sources="$SOURCES" >"$OUT_DIR/probe-cost-exporter.log" 2>&1 &
     TOOL_PID=$!
     until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
         kill -0 "$TOOL_PID" || { cat "$OUT_DIR/probe-cost-exporter.log"; exit 1; }
         sleep 0.1
     done
-    measure "dentrywatch (exporter, --attach-mode=$ATTACH --cgroup-key=$KEY)"
+    measure "dentrywatch (exporter, --attach-mode=$ATTACH --cgroup-key=$KEY --negative-sources=$SOURCES)"
     bench_stop "$TOOL_PID"
     bpftrace -e "$(bench_bpftrace_prog "$BPFTRACE_MODE")" >"$OUT_DIR/probe-cost-bpftrace.log" 2>&1 &
     TOOL_PID=$!

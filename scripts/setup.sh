@@ -3,7 +3,7 @@
 # are missing, and selects JDK 25 (the machine's default java is 17).
 set -euo pipefail
 
-DENTRYWATCH_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool bpftrace util-linux prometheus)
+DENTRYWATCH_PACKAGES=(clang llvm libbpf-dev libbpf1 bpftool bpftrace util-linux prometheus curl tmux)
 
 dentrywatch_install_packages() {
   local missing=() p

@@ -119,6 +119,33 @@ public final class BpfMap {
         }
     }
 
+    /**
+     * Writes {@code count} entries with one system call ({@code bpf_map_update_batch}, kernel 5.6+), keys and
+     * values packed back to back, each entry created or replaced ({@code BPF_ANY}). For maps whose values are
+     * not per CPU. Only after {@link BpfObject#load()}.
+     *
+     * @param keys   {@code count} keys of {@link #keySize()} bytes
+     * @param values {@code count} values of {@link #valueSize()} bytes
+     * @throws BpfException as the kernel answers ({@code EINVAL} before 5.6)
+     */
+    public void updateBatch(MemorySegment keys, MemorySegment values, int count) {
+        int fd = fd();
+        if (keys.byteSize() < (long) keySize() * count || values.byteSize() < valueBytes() * count) {
+            throw new IllegalArgumentException("map " + name + ": " + count + " entries need " + (long) keySize() * count
+                    + " bytes of keys and " + valueBytes() * count + " of values");
+        }
+        int rc = NativeCall.invoke(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment n = call.allocate(ValueLayout.JAVA_INT);
+                n.set(ValueLayout.JAVA_INT, 0, count);
+                return (int) Libbpf.MAP_UPDATE_BATCH.invokeExact(fd, keys, values, n, MemorySegment.NULL);
+            }
+        });
+        if (rc < 0) {
+            throw BpfException.fromErrno(rc, "batch update of " + count + " entries of map " + name);
+        }
+    }
+
     /** The bytes of one value as user space reads and writes it: for per-CPU maps, one rounded-up value per possible CPU. */
     private long valueBytes() {
         boolean perCpu = type().map(MapType::isPerCpu).orElse(false);

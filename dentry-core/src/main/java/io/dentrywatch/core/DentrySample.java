@@ -20,6 +20,8 @@ import java.util.Set;
  * @param readTime     how long the reading took
  * @param ownerUnknown dentry events whose owner (memory cgroup) the kernel side could not read, so they
  *                     are missing from {@link CgroupDentryCounts#resident()}: counted, never silent
+ * @param negativeSources where negative dentries come from, per cgroup and directory (opt-in:
+ *                     {@link DentrySampler.Builder#negativeSources(int)}); unavailable with the reason otherwise
  */
 public record DentrySample(
         Instant time,
@@ -31,17 +33,19 @@ public record DentrySample(
         DentryReclaim reclaim,
         long mapFullDrops,
         Duration readTime,
-        long ownerUnknown) {
+        long ownerUnknown,
+        NegativeSources negativeSources) {
 
     public DentrySample {
         counters = Set.copyOf(counters);
         cgroups = List.copyOf(cgroups);
+        java.util.Objects.requireNonNull(negativeSources, "negativeSources");
     }
 
-    /** A reading without owner counters ({@code ownerUnknown} 0): what modes and samples before them carried. */
+    /** A reading without owner counters ({@code ownerUnknown} 0) or negative sources ({@link NegativeSources#NOT_REQUESTED}). */
     public DentrySample(Instant time, SamplerInfo info, Set<DentryCounter> counters, NodeDentryState node,
                         List<CgroupDentryCounts> cgroups, long freed, DentryReclaim reclaim, long mapFullDrops,
                         Duration readTime) {
-        this(time, info, counters, node, cgroups, freed, reclaim, mapFullDrops, readTime, 0);
+        this(time, info, counters, node, cgroups, freed, reclaim, mapFullDrops, readTime, 0, NegativeSources.NOT_REQUESTED);
     }
 }

@@ -8,10 +8,12 @@ import io.dentrywatch.internal.host.KernelRelease;
 import io.dentrywatch.internal.host.ProcFiles;
 import io.dentrywatch.internal.probe.DentryProbes;
 import io.dentrywatch.internal.probe.NodeCounter;
+import io.dentrywatch.internal.probe.SourceProbes;
 
 import io.dentrywatch.bpf.BpfException;
 import io.dentrywatch.bpf.BpfMap;
 import io.dentrywatch.bpf.CounterTable;
+import io.dentrywatch.bpf.HashMapReader;
 import io.dentrywatch.bpf.PerCpuMapReader;
 import io.dentrywatch.bpf.PerCpuArrayReader;
 import java.io.IOException;
@@ -68,6 +70,13 @@ public final class DentrySampler implements AutoCloseable {
     private final CgroupLedger ledger;
     private final long attachedAt = System.nanoTime();
     private NodeDentryState cachedBefore; // fixed by the first sample a settling time after the probes attached
+    // negative sources (opt-in): null when not requested or unavailable
+    private final SourceProbes sourceProbes;
+    private final HashMapReader sourcesReader;
+    private final PerCpuArrayReader sourceStatsReader;
+    private final long[] sourceStats = new long[2]; // struct source_stats: inserts, failed inserts
+    private final SourcesLedger sourcesLedger;
+    private final NegativeSources sourcesUnavailable;
     private boolean closed;
 
     private DentrySampler(Builder b) {
@@ -131,6 +140,33 @@ public final class DentrySampler implements AutoCloseable {
             this.counters = Set.of();
         }
         AttachMode mode = opened == null ? AttachMode.NONE : opened.mode();
+        SourceProbes sources = null;
+        NegativeSources sourcesMissing = NegativeSources.NOT_REQUESTED;
+        if (b.sourcesTopK > 0) {
+            Optional<String> why = SourceProbes.unavailableIn(mode);
+            if (why.isEmpty()) {
+                try {
+                    sources = SourceProbes.open(mode, b.sourcesCapacity, key == CgroupKey.MEMORY, host);
+                } catch (BpfException e) {
+                    why = Optional.of("negative sources could not be attached: " + e.getMessage());
+                }
+            }
+            if (why.isPresent()) {
+                sourcesMissing = NegativeSources.unavailable(why.get());
+                degraded.add("negative sources unavailable: " + why.get());
+            }
+        }
+        this.sourceProbes = sources;
+        this.sourcesUnavailable = sourcesMissing;
+        if (sources != null) {
+            this.sourcesReader = new HashMapReader(sources.sources());
+            this.sourceStatsReader = new PerCpuArrayReader(sources.stats());
+            this.sourcesLedger = new SourcesLedger(b.sourcesTopK, b.sourcesNodeCap, b.foldDirectoryNames);
+        } else {
+            this.sourcesReader = null;
+            this.sourceStatsReader = null;
+            this.sourcesLedger = null;
+        }
         this.info = new SamplerInfo(mode, kernel.release(), mounts.mode(), key, version(), degraded);
         LOG.info("dentrywatch {}: mode {}, kernel {}, cgroup {} (counting by {} cgroup{}), counters {}, programs {}{}",
                 info.version(), mode, kernel, mounts.mode(), key, cgroupRoot == null ? "" : " under " + cgroupRoot,
@@ -220,8 +256,12 @@ public final class DentrySampler implements AutoCloseable {
                 cachedBefore = cachedBefore(node, cgroups);
             }
         }
+        NegativeSources sources = sourcesUnavailable;
+        if (sourceProbes != null) {
+            sources = readSources(time, cgroups);
+        }
         return new DentrySample(time, info, counters, node, cgroups, freed, reclaim, drops,
-                Duration.ofNanos(System.nanoTime() - start), ownerUnknown);
+                Duration.ofNanos(System.nanoTime() - start), ownerUnknown, sources);
     }
 
     private NodeDentryState cachedBefore(NodeDentryState node, List<CgroupDentryCounts> cgroups) {
@@ -251,6 +291,18 @@ public final class DentrySampler implements AutoCloseable {
                 NodeCounter.PRUNE_DCACHE_SB.in(nodeCounts), NodeCounter.SHRINK_DCACHE_SB.in(nodeCounts));
     }
 
+    /** The negative-source map read and placed; cgroups are those of the sample (with their paths). */
+    private NegativeSources readSources(Instant time, List<CgroupDentryCounts> cgroups) {
+        Map<Long, String> paths = new java.util.HashMap<>();
+        for (CgroupDentryCounts c : cgroups) {
+            paths.put(c.cgroupId(), c.path());
+        }
+        sourcesLedger.begin(time);
+        sourcesReader.read(sourcesLedger::entry);
+        sourceStatsReader.sum(0, sourceStats);
+        return sourcesLedger.end(paths.keySet(), id -> paths.getOrDefault(id, ""), sourceStats[0]);
+    }
+
     /** The map read alone: into buffers allocated once. */
     private int readCounts() {
         return countsReader.read(table);
@@ -263,6 +315,11 @@ public final class DentrySampler implements AutoCloseable {
             return;
         }
         closed = true;
+        if (sourceProbes != null) {
+            sourcesReader.close();
+            sourceStatsReader.close();
+            sourceProbes.close();
+        }
         if (probes != null) {
             countsReader.close();
             nodeReader.close();
@@ -291,6 +348,10 @@ public final class DentrySampler implements AutoCloseable {
         private Path cgroupRoot;
         private Path procRoot = Path.of("/proc");
         private PerCpuMapReader.Strategy readStrategy = PerCpuMapReader.Strategy.BATCH;
+        private int sourcesTopK;
+        private int sourcesNodeCap = 500;
+        private int sourcesCapacity = 8_192;
+        private boolean foldDirectoryNames = true;
 
         private Builder() {
         }
@@ -340,6 +401,46 @@ public final class DentrySampler implements AutoCloseable {
         /** How the kernel map is walked (default batch lookups, falling back to iteration before kernel 5.6). */
         public Builder readStrategy(PerCpuMapReader.Strategy strategy) {
             this.readStrategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * Counts where negative dentries come from: per cgroup, the {@code topK} directories its tasks made
+         * the most negative dentries in (lookup misses and unlinks), the rest summed
+         * ({@link DentrySample#negativeSources()}). Off by default (0). Needs fentry or kprobe mode; in other
+         * modes the samples say why they have none, and so does {@link SamplerInfo#degraded()}.
+         *
+         * @param topK directories per cgroup, at least 1 (10 is a good start); 0 turns it off
+         */
+        public Builder negativeSources(int topK) {
+            if (topK < 0) {
+                throw new IllegalArgumentException("topK must not be negative: " + topK);
+            }
+            this.sourcesTopK = topK;
+            return this;
+        }
+
+        /** Directories with their own count on the node, over all cgroups (default 500); the rest go to each cgroup's other. */
+        public Builder negativeSourcesNodeCap(int directories) {
+            if (directories < 1) {
+                throw new IllegalArgumentException("the node cap must be positive: " + directories);
+            }
+            this.sourcesNodeCap = directories;
+            return this;
+        }
+
+        /** (cgroup, directory) entries the kernel's LRU map holds (default 8,192); the least recently used are evicted. */
+        public Builder negativeSourcesCapacity(int entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("capacity must be positive: " + entries);
+            }
+            this.sourcesCapacity = entries;
+            return this;
+        }
+
+        /** Whether directory names with numbers are folded into one pattern (default true; see {@link DirectoryNames}). */
+        public Builder foldDirectoryNames(boolean fold) {
+            this.foldDirectoryNames = fold;
             return this;
         }
 

@@ -25,6 +25,7 @@ class MeterNamesTest {
                 Map.entry(MetricFamily.DENTRY_NEGATIVE, "dentry.negative"),
                 Map.entry(MetricFamily.DENTRY_NEGATIVE_LOOKUP, "dentry.negative.lookup"),
                 Map.entry(MetricFamily.DENTRY_NEGATIVE_UNLINK, "dentry.negative.unlink"),
+                Map.entry(MetricFamily.DENTRY_NEGATIVE_SOURCES, "dentry.negative.sources"),
                 Map.entry(MetricFamily.DENTRY_RECLAIMED, "dentry.reclaimed"),
                 Map.entry(MetricFamily.DENTRY_RESIDENT, "dentry.resident"),
                 Map.entry(MetricFamily.DENTRY_NEGATIVE_RESIDENT, "dentry.negative.resident"),

@@ -59,10 +59,18 @@ class MetricContractTest {
         MetricSnapshots fentry = GoldenExpositionTest.scrape(GoldenSample.FENTRY);
         MetricSnapshots tracepoint = GoldenExpositionTest.scrape(GoldenSample.TRACEPOINT);
 
-        assertEquals(declared - 1, fentry.size()); // all but dentry_monitor_degraded_info: nothing is degraded
-        // no positive, negative, negative_lookup, negative_unlink, negative_resident, prune_dcache_sb, shrink_dcache_sb
-        assertEquals(declared - 7, tracepoint.size());
-        assertEmittedAsDeclared(Families.SAMPLER, concat(fentry, tracepoint));
+        // all but dentry_monitor_degraded_info (nothing is degraded) and the opt-in dentry_negative_sources_total
+        assertEquals(declared - 2, fentry.size());
+        // no positive, negative, negative_lookup, negative_unlink, negative_resident, prune_dcache_sb,
+        // shrink_dcache_sb, nor the opt-in negative sources
+        assertEquals(declared - 8, tracepoint.size());
+        PrometheusRegistry withSources = new PrometheusRegistry();
+        withSources.register(DentryCollector.builder(NegativeSourcesExpositionTest::goldenWithSources)
+                .containerResolver(Samples.byPath()).build());
+        List<MetricSnapshot> all = new java.util.ArrayList<>(concat(fentry, tracepoint));
+        withSources.scrape().stream().filter(s -> s.getMetadata().getPrometheusName().contains("negative_sources"))
+                .forEach(all::add);
+        assertEmittedAsDeclared(Families.SAMPLER, all);
     }
 
     @Test

@@ -85,6 +85,9 @@ public final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     public static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // int bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count, const struct bpf_map_batch_opts *opts)
+    public static final MethodHandle MAP_UPDATE_BATCH = plain("bpf_map_update_batch",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     // int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
     public static final MethodHandle MAP_UPDATE_ELEM = plain("bpf_map_update_elem",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));

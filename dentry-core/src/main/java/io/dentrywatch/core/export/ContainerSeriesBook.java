@@ -128,6 +128,21 @@ final class ContainerSeriesBook {
         return List.copyOf(series);
     }
 
+    /**
+     * The labels a cgroup of the last sample is exported under: its container's, or {@link SeriesLabels#OTHER}
+     * when the container is summed into {@code _other}.
+     *
+     * @return empty for a cgroup the book has not seen
+     */
+    java.util.Optional<SeriesLabels> exportedAs(long cgroupId) {
+        CgroupState cgroup = cgroups.get(cgroupId);
+        if (cgroup == null || cgroup.owner == null) {
+            return java.util.Optional.empty();
+        }
+        Tracked container = containers.get(cgroup.owner);
+        return java.util.Optional.of(container != null && container.own ? cgroup.owner : SeriesLabels.OTHER);
+    }
+
     /** Containers (live or within grace) that have their own series. */
     int ownSeries() {
         return cap.ownSeries();

@@ -82,6 +82,15 @@ public final class FamilyReader {
             families.add(new FamilyReading(family, points));
         }
 
+        if (sample.negativeSources().available()) {
+            List<Point> sources = new ArrayList<>(reading.negativeSources().size());
+            for (SourceSeries s : reading.negativeSources()) {
+                sources.add(new Point(List.of(s.labels().namespace(), s.labels().pod(), s.labels().container(),
+                        s.directory()), s.value()));
+            }
+            families.add(new FamilyReading(MetricFamily.DENTRY_NEGATIVE_SOURCES, sources));
+        }
+
         NodeDentryState node = sample.node();
         List<Point> nodePoints = new ArrayList<>(3);
         nodePoints.add(point(node.total(), "total"));

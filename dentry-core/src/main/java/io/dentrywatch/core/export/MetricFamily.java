@@ -68,6 +68,17 @@ public enum MetricFamily {
             "Negative dentries (cached lookup misses and unlinked names) this container holds in the node's"
                     + " dentry cache now, by the kernel's memory-cgroup charge: the part of dentry_resident no file"
                     + " backs. fentry and kprobe modes only."),
+    /**
+     * Per container and directory, opt-in: where its negative dentries come from
+     * ({@link io.dentrywatch.core.DentrySample#negativeSources()}): its top directories, the rest as
+     * {@code directory="_other"}. Exported only when the sampler counts them (fentry and kprobe modes).
+     */
+    DENTRY_NEGATIVE_SOURCES("dentry_negative_sources_total", Type.COUNTER, "", List.of("namespace", "pod", "container",
+            "directory"), Set.of(),
+            "Negative dentries (lookup misses and unlinks) that tasks of this container made in this directory while"
+                    + " it was one of the container's top directories; directory is the file system type and the last"
+                    + " path components, names with numbers folded (tmp.*), and _other sums every other directory, so"
+                    + " a container's series add up to all it made. Opt-in, fentry and kprobe modes only."),
     /** The node's dentry cache from {@code /proc/sys/fs/dentry-state}, by {@code type}. */
     NODE_DENTRY_COUNT("node_dentry_count", Type.GAUGE, "", List.of("type"), Set.of(),
             "Dentries in the node's dentry cache, from /proc/sys/fs/dentry-state: total is every allocated"

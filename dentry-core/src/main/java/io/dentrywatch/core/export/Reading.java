@@ -25,6 +25,8 @@ import java.util.Optional;
  *                          count of it, duration buckets included
  * @param reads             kernel reads made so far
  * @param readErrors        kernel reads that failed so far
+ * @param negativeSources   per container and directory, {@link MetricFamily#DENTRY_NEGATIVE_SOURCES}; empty
+ *                          when the sample has none
  */
 public record Reading(
         Optional<DentrySample> sample,
@@ -36,11 +38,20 @@ public record Reading(
         long freed,
         DentryReclaim reclaim,
         long reads,
-        long readErrors) {
+        long readErrors,
+        List<SourceSeries> negativeSources) {
 
     /** Copies {@code series}. */
     public Reading {
         series = List.copyOf(series);
+        negativeSources = List.copyOf(negativeSources);
+    }
+
+    /** A reading without negative sources. */
+    public Reading(Optional<DentrySample> sample, List<ContainerSeries> series, int ownSeries, int containersInOther,
+                   long mapFullDrops, long ownerUnknown, long freed, DentryReclaim reclaim, long reads, long readErrors) {
+        this(sample, series, ownSeries, containersInOther, mapFullDrops, ownerUnknown, freed, reclaim, reads, readErrors,
+                List.of());
     }
 
     /**

@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -114,7 +116,8 @@ public final class ThrottledSampler {
             failing = true;
         }
         return new Reading(Optional.ofNullable(lastSample), book.series(), book.ownSeries(),
-                book.containersInOther(), mapFullDrops.total(), ownerUnknown.total(), freed.total(), reclaim.total(), reads, readErrors);
+                book.containersInOther(), mapFullDrops.total(), ownerUnknown.total(), freed.total(), reclaim.total(), reads,
+                readErrors, lastSample == null ? List.of() : SourceSeries.of(lastSample.negativeSources(), book::exportedAs));
     }
 
     private record Latest(Reading reading, Instant nextReadAt) {

@@ -77,7 +77,9 @@ public final class ConfigLoader {
                 kubernetes,
                 onOff(v.get(Setting.OOM_WATCHER)),
                 path(v.get(Setting.PROC_ROOT)),
-                choice(v.get(Setting.LOG_LEVEL), LogLevel.class));
+                choice(v.get(Setting.LOG_LEVEL), LogLevel.class),
+                integer(v.get(Setting.NEGATIVE_SOURCES), 0, 100, "not a whole number from 0 (off) to 100"),
+                integer(v.get(Setting.NEGATIVE_SOURCES_NODE_CAP), 1, 100_000, "not a whole number from 1 to 100000"));
     }
 
     private boolean kubernetes(Values v) throws ConfigException {

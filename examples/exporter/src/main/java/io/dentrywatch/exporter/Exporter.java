@@ -67,7 +67,8 @@ public final class Exporter implements AutoCloseable {
     public static Exporter start(ExporterConfig config, List<ExtensionFactory> extensions) throws StartupException {
         Health health = new Health();
         PrometheusRegistry registry = new PrometheusRegistry();
-        HTTPServer server = listen(config, registry, health);
+        SourcesEndpoint sources = new SourcesEndpoint(config.nodeName());
+        HTTPServer server = listen(config, registry, health, sources);
         DentrySampler sampler = null;
         KubernetesContainerResolver kubernetes = null;
         List<ExporterExtension> opened = new ArrayList<>();
@@ -84,7 +85,9 @@ public final class Exporter implements AutoCloseable {
             } else {
                 resolver = new PathContainerResolver();
             }
-            registry.register(DentryCollector.builder(sampler::sample)
+            RecentSamples samples = new RecentSamples(sampler::sample);
+            sources.serve(samples, resolver, config.sampleInterval());
+            registry.register(DentryCollector.builder(samples)
                     .containerResolver(resolver)
                     .minReadInterval(config.sampleInterval())
                     .maxContainerSeries(config.maxContainerSeries())
@@ -113,7 +116,8 @@ public final class Exporter implements AutoCloseable {
         }
     }
 
-    private static HTTPServer listen(ExporterConfig config, PrometheusRegistry registry, Health health)
+    private static HTTPServer listen(ExporterConfig config, PrometheusRegistry registry, Health health,
+                                     SourcesEndpoint sources)
             throws StartupException {
         String where = hostForUrl(config) + ":" + config.metricsPort();
         try {
@@ -121,7 +125,7 @@ public final class Exporter implements AutoCloseable {
                     .port(config.metricsPort())
                     .registry(registry)
                     .metricsHandlerPath(HttpRoutes.METRICS_PATH)
-                    .defaultHandler(new HttpRoutes(health))
+                    .defaultHandler(new HttpRoutes(health, sources))
                     .authenticator(new StartupGate(health))
                     .registerHealthHandler(false);
             if (config.metricsAddress().isPresent()) {
@@ -146,6 +150,8 @@ public final class Exporter implements AutoCloseable {
                     .mapCapacity(config.mapCapacity())
                     .removedCgroupGrace(config.gracePeriod())
                     .procRoot(config.procRoot())
+                    .negativeSources(config.negativeSources())
+                    .negativeSourcesNodeCap(config.negativeSourcesNodeCap())
                     .build();
         } catch (BpfException e) {
             throw new StartupException(ExitCode.CANNOT_MONITOR, "ATTACH_MODE=" + config.attachMode().name()

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param oomWatcher         whether OOM kills are watched (the {@code oom_*} families, a log line per kill)
  * @param procRoot           where the node's procfs is mounted
  * @param logLevel           how much to log
+ * @param negativeSources    top directories per container of negative dentries; 0 for off
+ * @param negativeSourcesNodeCap directories with their own series on the node
  */
 public record ExporterConfig(
         String nodeName,
@@ -39,7 +41,17 @@ public record ExporterConfig(
         boolean kubernetes,
         boolean oomWatcher,
         Path procRoot,
-        LogLevel logLevel) {
+        LogLevel logLevel,
+        int negativeSources,
+        int negativeSourcesNodeCap) {
+
+    /** The settings without negative sources (off, the default node cap). */
+    public ExporterConfig(String nodeName, Optional<String> metricsAddress, int metricsPort, Duration sampleInterval,
+                          AttachMode attachMode, CgroupKey cgroupKey, int maxContainerSeries, Duration gracePeriod,
+                          int mapCapacity, boolean kubernetes, boolean oomWatcher, Path procRoot, LogLevel logLevel) {
+        this(nodeName, metricsAddress, metricsPort, sampleInterval, attachMode, cgroupKey, maxContainerSeries, gracePeriod,
+                mapCapacity, kubernetes, oomWatcher, procRoot, logLevel, 0, 500);
+    }
 
     /** Checks what the loader also checks, so that a config built in code holds the same rules. */
     public ExporterConfig {
@@ -57,6 +69,10 @@ public record ExporterConfig(
         if (sampleInterval.isNegative() || gracePeriod.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative: " + sampleInterval + ", " + gracePeriod);
         }
+        if (negativeSources < 0 || negativeSourcesNodeCap < 1) {
+            throw new IllegalArgumentException("negativeSources must be >= 0 and negativeSourcesNodeCap >= 1, were "
+                    + negativeSources + " and " + negativeSourcesNodeCap);
+        }
         if (maxContainerSeries < 0 || mapCapacity < 1) {
             throw new IllegalArgumentException("maxContainerSeries must be >= 0 and mapCapacity >= 1, were "
                     + maxContainerSeries + " and " + mapCapacity);
@@ -71,7 +87,8 @@ public record ExporterConfig(
      */
     public ExporterConfig withMetricsPort(int port) {
         return new ExporterConfig(nodeName, metricsAddress, port, sampleInterval, attachMode, cgroupKey,
-                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, oomWatcher, procRoot, logLevel);
+                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, oomWatcher, procRoot, logLevel, negativeSources,
+                negativeSourcesNodeCap);
     }
 
     /**

@@ -59,7 +59,17 @@ public enum Setting {
             "Where the node's procfs is mounted (the DaemonSet mounts the host's /proc at /host/proc)."),
     /** The log level. */
     LOG_LEVEL("--log-level", "info",
-            "How much to log, to standard error: error, warn, info, debug, or trace.");
+            "How much to log, to standard error: error, warn, info, debug, or trace."),
+    /** Where negative dentries come from: directories per container (opt-in). */
+    NEGATIVE_SOURCES("--negative-sources", "0",
+            "Where negative dentries come from: the top directories per container in dentry_negative_sources_total"
+                    + " and on /sources, the rest as directory=\"_other\". 0 (off: the family raises cardinality) or"
+                    + " 1-100 directories per container; fentry and kprobe modes only (in tracepoint mode /sources says"
+                    + " why there are none)."),
+    /** The node-wide cap of those directories. */
+    NEGATIVE_SOURCES_NODE_CAP("--negative-sources-node-cap", "500",
+            "How many directories of all containers together get their own dentry_negative_sources_total series;"
+                    + " past it they are summed into each container's _other. 1-100000.");
 
     private final String option;
     private final String defaultValue;

@@ -135,6 +135,8 @@ class HelmChartTest {
                   kubernetesResolution: "off"
                   oomWatcher: "off"
                   logLevel: debug
+                  negativeSources: 10
+                  negativeSourcesNodeCap: 200
                 rbac: {create: false}
                 serviceAccount: {create: false, name: existing-account}
                 priorityClassName: system-node-critical
@@ -261,7 +263,8 @@ class HelmChartTest {
                 Map.entry("METRICS_PORT", "9191"), Map.entry("SAMPLE_INTERVAL", "5s"), Map.entry("ATTACH_MODE", "kprobe"),
                 Map.entry("CGROUP_KEY", "memory"), Map.entry("MAX_CONTAINER_SERIES", "0"), Map.entry("GRACE_PERIOD", "10m"),
                 Map.entry("MAP_CAPACITY", "32768"), Map.entry("KUBERNETES_RESOLUTION", "off"), Map.entry("OOM_WATCHER", "off"),
-                Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "debug")), env);
+                Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "debug"), Map.entry("NEGATIVE_SOURCES", "10"),
+                Map.entry("NEGATIVE_SOURCES_NODE_CAP", "200")), env);
         // and the exporter accepts each value, as its environment in the pod
         Map<String, String> environment = new TreeMap<>(env);
         environment.put("NODE_NAME", "node-1");
