@@ -51,6 +51,9 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     /** The environment variable the node name is read from unless the builder gives one. */
     public static final String NODE_NAME_VARIABLE = "NODE_NAME";
 
+    /** Pods per page of the informer's list (its {@code limit}; the API server hands out the rest by {@code continue}). */
+    static final long LIST_PAGE_SIZE = 50;
+
     private final KubernetesClient client;
     private final boolean ownsClient;
     private final String nodeName;
@@ -62,7 +65,10 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
 
     private KubernetesContainerResolver(Builder builder, String nodeName) {
         this.ownsClient = builder.client == null;
-        this.client = ownsClient ? new KubernetesClientBuilder().build() : builder.client;
+        // our own client reads pods through SlimPodDeserializer: only what resolution needs is ever built
+        this.client = ownsClient
+                ? new KubernetesClientBuilder().withKubernetesSerialization(SlimPodDeserializer.serialization()).build()
+                : builder.client;
         this.nodeName = nodeName;
         this.health = new InformerHealth(nodeName);
         this.pods = new PodIndex(nodeName, builder.deletedPodGrace.toNanos(), builder.nanoClock, health);
@@ -92,7 +98,9 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         if (informer != null) {
             return;
         }
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+        // listed in pages: a node's pods never have to be held all at once (110 pods by default, up to hundreds)
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName)
+                .withLimit(LIST_PAGE_SIZE).runnableInformer(0);
         // lookups go through our own UID index, so the informer's namespace index is dead weight
         informer.removeNamespaceIndex();
         // whole pods are ~75 KB of heap each; resolution needs names and container ids only
