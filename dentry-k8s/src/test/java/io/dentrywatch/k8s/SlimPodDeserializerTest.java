@@ -110,7 +110,7 @@ class SlimPodDeserializerTest {
     }
 
     @Test
-    void resolverWithASlimReadingClientListsInPagesCachesSlimPodsAndResolves() throws InterruptedException {
+    void resolverWithASlimReadingClientListsFromTheWatchCacheCachesSlimPodsAndResolves() throws InterruptedException {
         String listedId = containerId("paged-listed");
         String addedId = containerId("paged-added");
         Pod listed = create(heavy("shop", "cart-0", NODE, Map.of(), List.of(running("cart", "containerd://" + listedId))));
@@ -122,9 +122,10 @@ class SlimPodDeserializerTest {
              KubernetesContainerResolver resolver = KubernetesContainerResolver.builder().client(slimClient).nodeName(NODE).build()) {
             resolver.start();
             Await.until(resolver::isSynced, () -> "informer synced");
+            // one list from the API server's watch cache, not pages read through to etcd
             List<String> paths = requestPaths();
             assertTrue(paths.stream().anyMatch(p -> p.startsWith("/api/v1/pods?") && !p.contains("watch=")
-                    && p.contains("limit=" + KubernetesContainerResolver.LIST_PAGE_SIZE)), () -> "a paged list, requests " + paths);
+                    && p.contains("resourceVersion=0") && !p.contains("limit=")), () -> "a list at resourceVersion=0, requests " + paths);
             String listedPath = burstableScope(listed.getMetadata().getUid(), "cri-containerd-", listedId);
             // the handler hears of the listed pods after the sync, from the informer's thread
             Await.until(() -> resolver.resolve(1, listedPath).container().equals("cart"), () -> "the listed pod's container");
