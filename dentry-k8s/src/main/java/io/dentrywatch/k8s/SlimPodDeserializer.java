@@ -24,11 +24,12 @@ import java.util.Map;
  * token by token: the result equals {@code SlimPodStore.slim(}<i>the whole pod</i>{@code )}.
  *
  * <p>Jackson's own bean deserializer for {@code Pod} builds every part of a pod (spec, env, volumes,
- * managedFields) before the store can cut it down, and first loads and introspects some 400 fabric8
- * model classes (each with its builder and fluent classes) to do so: with 110 pods on the node, the first
- * list expanded the heap by ~29 MiB and metaspace, class space and symbols by ~21 MiB
- * (benchmarks/RESULTS.md, "Exporter footprint", 2026-12-04). Reading pods with this deserializer loads seven
- * model classes, and a list of pods costs little more heap than its JSON text.
+ * managedFields) before the store can cut it down, and first loads and introspects the whole model of a
+ * pod (each class with its builder and fluent classes: 448 fabric8 model classes in the exporter). With 110
+ * pods on the node the heap grew to its cap during the first list, and class metadata was 20 MiB above the
+ * exporter without Kubernetes resolution (benchmarks/RESULTS.md, "Exporter footprint", 2026-12-04). This
+ * deserializer builds seven model classes (57 are loaded in all), and a list of pods costs little more
+ * heap than its JSON text.
  *
  * <p>Used only by the client the resolver builds for itself ({@link #serialization()}); a client given to
  * the builder keeps its own mapper, and {@link SlimPodStore} still cuts its pods down.
