@@ -4,13 +4,14 @@
 # side (same cgroups, same scrapes, same time).
 #
 #   sudo benchmarks/footprint.sh [--duration SECONDS] [--cgroups N] [--interval SECONDS] [--starts N] [--only rss|start]
-#                                [--variants NAME,NAME,...] [--before-jar JAR] [--pods P]
+#                                [--variants NAME,NAME,...] [--before-jar JAR] [--before-dockerfile FILE] [--pods P]
 #
 # A variant's name says its flags: "jvm-defaults" (java -jar, nothing else), or "image" (deploy/Dockerfile's
 # flags and MALLOC_ARENA_MAX=2) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
 # JDK 25 AOT cache from a training run), "+appcds" (an AppCDS archive from a training run), "+coh"
-# (-XX:+UseCompactObjectHeaders), "+before" (runs --before-jar instead of this build's jar: an exporter
-# built from an earlier commit, for a before/after comparison on the same cgroups). Start-time ratios are taken against the "image" variant, which is
+# (-XX:+UseCompactObjectHeaders), "+noshare" (-Xshare:off: no CDS archive), "+before" (runs --before-jar
+# instead of this build's jar: an exporter built from an earlier commit, for a before/after comparison on the
+# same cgroups; with --before-dockerfile, with the flags of that commit's deploy/Dockerfile). Start-time ratios are taken against the "image" variant, which is
 # always run. The default set is DEFAULT_VARIANTS below.
 #
 # --pods P turns Kubernetes resolution on in every variant, against one stand-in API server listing P pods of
@@ -30,6 +31,7 @@ ONLY=""
 DEFAULT_VARIANTS="jvm-defaults,image,image-xmx32,image-xmx24,image+aot"
 VARIANT_NAMES="$DEFAULT_VARIANTS"
 BEFORE_JAR=""
+BEFORE_DOCKERFILE=""
 PODS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
         --only) ONLY="$2"; shift 2 ;;
         --variants) VARIANT_NAMES="$2"; shift 2 ;;
         --before-jar) BEFORE_JAR="$(realpath "$2")"; shift 2 ;;
+        --before-dockerfile) BEFORE_DOCKERFILE="$(realpath "$2")"; shift 2 ;;
         --pods) PODS="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
@@ -70,6 +73,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 IMAGE_FLAGS="$(bench_image_flags)"
+BEFORE_FLAGS="$IMAGE_FLAGS"
+[[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_FLAGS="$(bench_image_flags "$BEFORE_DOCKERFILE")"
 K8S_ENV=""
 if [[ -n "$PODS" ]]; then
     python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
@@ -89,6 +94,7 @@ variant() {
     [[ "$name" == image* ]] || return 1
     rest="${name#image}"
     flags="$IMAGE_FLAGS"
+    [[ "$rest" != *+before* ]] || flags="$BEFORE_FLAGS"
     if [[ "$rest" =~ ^-xmx([0-9]+)(.*)$ ]]; then
         n="${BASH_REMATCH[1]}"
         rest="${BASH_REMATCH[2]}"
@@ -101,6 +107,7 @@ variant() {
             +aot*) flags+=" -XX:AOTCache=$AOT"; rest="${rest#+aot}" ;;
             +appcds*) flags+=" -XX:SharedArchiveFile=$CDS"; rest="${rest#+appcds}" ;;
             +coh*) flags+=" -XX:+UseCompactObjectHeaders"; rest="${rest#+coh}" ;;
+            +noshare*) flags+=" -Xshare:off"; rest="${rest#+noshare}" ;;
             +before*) [[ -f "$BEFORE_JAR" ]] || return 1; jar="$BEFORE_JAR"; rest="${rest#+before}" ;;
             *) return 1 ;;
         esac
@@ -151,6 +158,7 @@ CHURN_PID=$!
     bench_machine
     echo "cgroups: $CGROUPS under $CG_PARENT, each allocating 2 dentries every ${INTERVAL}s; scrape every ${INTERVAL}s"
     echo "image flags (deploy/Dockerfile): $IMAGE_FLAGS"
+    [[ -z "$BEFORE_DOCKERFILE" ]] || echo "before flags ($BEFORE_DOCKERFILE): $BEFORE_FLAGS"
     if [[ -n "$PODS" ]]; then
         sleep 1
         echo "Kubernetes resolution: on, against $(cat "$OUT/api.log")"

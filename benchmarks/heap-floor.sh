@@ -6,10 +6,11 @@
 # failures, whether it is still alive (the image exits on OutOfMemoryError), RSS, peak RSS (VmHWM) and
 # the live heap after the burst.
 #
-#   sudo benchmarks/heap-floor.sh [--xmx 48,32,24,16] [--cgroups N] [--pods P] [--scrapers S] [--seconds T] [--before-jar JAR]
+#   sudo benchmarks/heap-floor.sh [--xmx 48,32,24,16] [--cgroups N] [--pods P] [--scrapers S] [--seconds T] [--before-jar JAR] [--before-dockerfile FILE]
 #
 # A heap written "N+before" (--xmx 48+before,48,32) runs --before-jar, an exporter built from an earlier
-# commit, with that heap: a before/after comparison on the same cgroups and the same API server.
+# commit, with that heap: a before/after comparison on the same cgroups and the same API server; with
+# --before-dockerfile, with the other flags of that commit's deploy/Dockerfile.
 #
 # All heaps run at once on the same cgroups; the bursts hit one exporter at a time. Results:
 # benchmarks/target/heap-floor/summary.txt. Leaves no cgroup, process or file outside target/ behind.
@@ -22,6 +23,7 @@ PODS=""
 SCRAPERS=50
 SECONDS_PER_BURST=20
 BEFORE_JAR=""
+BEFORE_DOCKERFILE=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --xmx) XMX="$2"; shift 2 ;;
@@ -30,6 +32,7 @@ while [[ $# -gt 0 ]]; do
         --scrapers) SCRAPERS="$2"; shift 2 ;;
         --seconds) SECONDS_PER_BURST="$2"; shift 2 ;;
         --before-jar) BEFORE_JAR="$(realpath "$2")"; shift 2 ;;
+        --before-dockerfile) BEFORE_DOCKERFILE="$(realpath "$2")"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -74,6 +77,8 @@ hwm_kib() {
 }
 
 IMAGE_FLAGS="$(bench_image_flags)"
+BEFORE_FLAGS="$IMAGE_FLAGS"
+[[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_FLAGS="$(bench_image_flags "$BEFORE_DOCKERFILE")"
 K8S_ENV=()
 if [[ -n "$PODS" ]]; then
     python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
@@ -108,13 +113,15 @@ PORTS=()
 port=19280
 for n in "${HEAPS[@]}"; do
     jar="$EXPORTER_JAR"
+    base="$IMAGE_FLAGS"
     mib="${n%+before}"
     if [[ "$n" == *+before ]]; then
         [[ -f "$BEFORE_JAR" ]] || { echo "heap $n needs --before-jar" >&2; exit 2; }
         jar="$BEFORE_JAR"
-        echo "${n}: $BEFORE_JAR" >>"$OUT/summary.txt"
+        base="$BEFORE_FLAGS"
+        echo "${n}: $BEFORE_JAR${BEFORE_DOCKERFILE:+, flags of $BEFORE_DOCKERFILE: $BEFORE_FLAGS}" >>"$OUT/summary.txt"
     fi
-    flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${mib}m/" <<<"$IMAGE_FLAGS")"
+    flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${mib}m/" <<<"$base")"
     if [[ "$flags" =~ -Xms([0-9]+)m ]] && ((BASH_REMATCH[1] > mib)); then flags="${flags/-Xms${BASH_REMATCH[1]}m/-Xms${mib}m}"; fi
     # shellcheck disable=SC2086
     env MALLOC_ARENA_MAX=2 "${K8S_ENV[@]}" "$JAVA" $flags -jar "$jar" --metrics-port="$port" \

@@ -132,7 +132,7 @@ kprobe:dentry_free { @freed = count(); }' ;;
 
 # The JVM flags of the container image: deploy/Dockerfile's ENTRYPOINT between "java" and "-jar".
 bench_image_flags() {
-    grep '^ENTRYPOINT ' "$REPO_DIR/deploy/Dockerfile" | tail -1 | sed 's/^ENTRYPOINT //' | python3 -c '
+    grep '^ENTRYPOINT ' "${1:-$REPO_DIR/deploy/Dockerfile}" | tail -1 | sed 's/^ENTRYPOINT //' | python3 -c '
 import json, sys
 words = json.load(sys.stdin)
 print(" ".join(words[1:words.index("-jar")]))'

@@ -1,6 +1,7 @@
 """A stand-in Kubernetes API server for benchmarks/heap-floor.sh: lists PODS pods on node NODE, as an API
 server would answer the exporter's informer (GET /api/v1/pods?fieldSelector=spec.nodeName=NODE), then
-holds every watch open without events.
+holds every watch open without events. A list with limit=N is answered in pages of N pods, each but the
+last with a continue token, as an API server does.
 
     python3 fake_kube_api.py PORT PODS NODE
 
@@ -13,6 +14,7 @@ import json
 import sys
 import time
 import uuid
+from urllib.parse import parse_qs, urlparse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 N = int(sys.argv[2])
@@ -64,8 +66,17 @@ def pod(i):
 
 
 PODS = [pod(i) for i in range(N)]
-BODY = json.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "5000"}, "items": PODS}).encode()
-print(f"fake API server: {N} pods, {len(BODY)} bytes of PodList, {len(BODY) // max(N, 1)} per pod", flush=True)
+
+
+def pod_list(items, cont=None):
+    meta = {"resourceVersion": "5000"}
+    if cont:
+        meta["continue"] = cont
+    return json.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": meta, "items": items}).encode()
+
+
+BODY = pod_list(PODS)
+print(f"fake API server: {N} pods, {len(BODY)} bytes of PodList, {len(BODY) // max(N, 1)} per pod; pages on limit=", flush=True)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,9 +93,16 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             while True:  # a watch with no events; ends when the client goes
                 time.sleep(3600)
-        self.send_header("Content-Length", str(len(BODY)))
+        query = parse_qs(urlparse(self.path).query)
+        body = BODY
+        if "limit" in query and int(query["limit"][0]) > 0:
+            # the continue token here is just the index of the next pod
+            start = int(query.get("continue", ["0"])[0])
+            end = start + int(query["limit"][0])
+            body = pod_list(PODS[start:end], str(end) if end < N else None)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(BODY)
+        self.wfile.write(body)
 
 
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()

@@ -8,6 +8,8 @@ module io.dentrywatch.k8s {
     requires transitive io.dentrywatch.core;
     requires transitive kubernetes.client.api;
     requires kubernetes.model.core;
+    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
     requires org.slf4j;
 
     exports io.dentrywatch.k8s;
