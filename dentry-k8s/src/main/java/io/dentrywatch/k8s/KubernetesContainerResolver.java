@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -276,7 +275,6 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         private String nodeName;
         private Duration deletedPodGrace = DEFAULT_DELETED_POD_GRACE;
         private int maxCachedCgroups = 16_384;
-        private LongSupplier nanoClock = System::nanoTime;
         private UnaryOperator<String> environment = System::getenv;
 
         private Builder() {
@@ -338,12 +336,6 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
             return this;
         }
 
-        /** The clock deleted pods expire on; tests move it by hand. */
-        Builder nanoClock(LongSupplier nanoClock) {
-            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-            return this;
-        }
-
         /** Where {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} is read from; tests replace the process environment. */
         Builder environment(UnaryOperator<String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
@@ -365,7 +357,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
             String name = node.strip();
             InformerHealth health = new InformerHealth(name);
             return new KubernetesContainerResolver(client, name, health,
-                    new PodIndex(name, deletedPodGrace.toNanos(), nanoClock, health), new SlimPodStore(name),
+                    new PodIndex(name, deletedPodGrace.toNanos(), System::nanoTime, health), new SlimPodStore(name),
                     new CgroupIdCache<>(maxCachedCgroups));
         }
     }

@@ -190,6 +190,24 @@ class KubernetesContainerResolverTest {
     }
 
     @Test
+    void builderGraceOfZeroStopsResolvingADeletedPodAtOnce() {
+        String id = containerId("zero-grace");
+        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).deletedPodGrace(Duration.ZERO).build();
+        resolver.start();
+        Await.until(resolver::isSynced, () -> "informer synced");
+        Pod pod = create(pod("web", "zero-grace-0", NODE, List.of(running("web", "containerd://" + id))));
+        String uid = pod.getMetadata().getUid();
+        String path = burstableScope(uid, "cri-containerd-", id);
+        awaitResolved(53, path, "zero-grace-0");
+
+        client.pods().inNamespace("web").withName("zero-grace-0").delete();
+
+        // with the default grace it would keep its names for five minutes
+        Await.until(() -> resolver.resolve(53, path).equals(pathOnly(uid, id, "containerd")),
+                () -> "the path only once the delete is seen, last " + resolver.resolve(53, path));
+    }
+
+    @Test
     void asksTheApiServerForThisNodesPodsOnly() throws InterruptedException {
         startedResolver();
 
