@@ -9,9 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,20 +54,35 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     private final String nodeName;
     private final InformerHealth health;
     private final PodIndex pods;
+    private final SlimPodStore store;
     private final CgroupIdCache<Resolved> cache;
     private SharedIndexInformer<Pod> informer;
     private boolean closed;
 
-    private KubernetesContainerResolver(Builder builder, String nodeName) {
-        this.ownsClient = builder.client == null;
+    /**
+     * A resolver on these collaborators, as {@link Builder#build()} makes them; {@code health} must be
+     * the one {@code pods} reports the informer's lists to.
+     *
+     * @param client the client to watch pods with, kept open on {@link #close()}; {@code null} to build one
+     *               from the usual configuration and close it with the resolver
+     * @param nodeName the node whose pods are resolved
+     * @param health the informer's state
+     * @param pods the index the informer's events feed and lookups read
+     * @param store the informer's store
+     * @param cache the resolved cgroups
+     */
+    KubernetesContainerResolver(KubernetesClient client, String nodeName, InformerHealth health, PodIndex pods,
+            SlimPodStore store, CgroupIdCache<Resolved> cache) {
+        this.ownsClient = client == null;
         // our own client reads pods through SlimPodDeserializer: only what resolution needs is ever built
         this.client = ownsClient
                 ? new KubernetesClientBuilder().withKubernetesSerialization(SlimPodDeserializer.serialization()).build()
-                : builder.client;
+                : client;
         this.nodeName = nodeName;
-        this.health = new InformerHealth(nodeName);
-        this.pods = new PodIndex(nodeName, builder.deletedPodGrace.toNanos(), builder.nanoClock, health);
-        this.cache = new CgroupIdCache<>(builder.maxCachedCgroups);
+        this.health = health;
+        this.pods = pods;
+        this.store = store;
+        this.cache = cache;
     }
 
     /**
@@ -103,7 +116,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         // lookups go through our own UID index, so the informer's namespace index is dead weight
         informer.removeNamespaceIndex();
         // whole pods are ~75 KB of heap each; resolution needs names and container ids only
-        informer.itemStore(new SlimPodStore(nodeName));
+        informer.itemStore(store);
         informer.exceptionHandler(health::retryAfterException);
         informer.addEventHandler(pods);
         health.connecting();
@@ -172,21 +185,6 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         }
     }
 
-    /** How many cgroups the cache holds; for tests of its bound. */
-    int cachedCgroups() {
-        return cache.size();
-    }
-
-    /** What the informer's store holds now; for tests of what is kept per pod. */
-    synchronized List<Pod> cachedPods() {
-        return informer == null ? List.of() : informer.getStore().list();
-    }
-
-    /** The index of this node's pods; for tests that wait for an event. */
-    PodIndex pods() {
-        return pods;
-    }
-
     private Resolved resolveAgainstPods(String cgroupPath, Resolved previous) {
         ContainerIdentity fromPath = CgroupPaths.parse(cgroupPath);
         if (!fromPath.isPod()) {
@@ -236,7 +234,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
      * @param identity   the answer
      * @param named      whether a container status named it
      */
-    private record Resolved(String path, String pathPodUid, PodRecord pod, ContainerIdentity identity, boolean named) {
+    record Resolved(String path, String pathPodUid, PodRecord pod, ContainerIdentity identity, boolean named) {
     }
 
     /** The informer's state. */
@@ -277,7 +275,6 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         private String nodeName;
         private Duration deletedPodGrace = DEFAULT_DELETED_POD_GRACE;
         private int maxCachedCgroups = 16_384;
-        private LongSupplier nanoClock = System::nanoTime;
         private UnaryOperator<String> environment = System::getenv;
 
         private Builder() {
@@ -339,12 +336,6 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
             return this;
         }
 
-        /** The clock deleted pods expire on; tests move it by hand. */
-        Builder nanoClock(LongSupplier nanoClock) {
-            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-            return this;
-        }
-
         /** Where {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} is read from; tests replace the process environment. */
         Builder environment(UnaryOperator<String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
@@ -363,7 +354,11 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
                 throw new IllegalStateException("The node name is unknown: call nodeName(...) or set " + NODE_NAME_VARIABLE
                         + " from the downward API (env: - name: NODE_NAME, valueFrom: fieldRef: fieldPath: spec.nodeName)");
             }
-            return new KubernetesContainerResolver(this, node.strip());
+            String name = node.strip();
+            InformerHealth health = new InformerHealth(name);
+            return new KubernetesContainerResolver(client, name, health,
+                    new PodIndex(name, deletedPodGrace.toNanos(), System::nanoTime, health), new SlimPodStore(name),
+                    new CgroupIdCache<>(maxCachedCgroups));
         }
     }
 }

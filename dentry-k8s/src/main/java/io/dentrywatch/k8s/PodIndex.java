@@ -40,11 +40,6 @@ final class PodIndex implements ResourceEventHandler<Pod> {
         return pod;
     }
 
-    /** How many keys the index holds, deleted pods included; for tests of its bound. */
-    int size() {
-        return byUid.size();
-    }
-
     @Override
     public void onAdd(Pod pod) {
         upsert(pod);

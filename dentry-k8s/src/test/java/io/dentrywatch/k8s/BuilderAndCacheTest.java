@@ -67,11 +67,11 @@ class BuilderAndCacheTest {
 
     @Test
     void cgroupCacheStaysWithinTwiceItsCapacity() {
-        try (KubernetesContainerResolver resolver = KubernetesContainerResolver.builder().client(unusedClient).nodeName("node-a")
-                .maxCachedCgroups(4).build()) {
+        try (WiredResolver wired = WiredResolver.on(unusedClient, 4)) {
+            KubernetesContainerResolver resolver = wired.resolver();
             for (long id = 1; id <= 100; id++) {
                 resolver.resolve(id, "/system.slice/unit-" + id + ".service");
-                assertTrue(resolver.cachedCgroups() <= 8, "cached " + resolver.cachedCgroups());
+                assertTrue(wired.cache().size() <= 8, "cached " + wired.cache().size());
             }
             assertEquals("unit-3.service", resolver.resolve(3, "/system.slice/unit-3.service").container());
         }

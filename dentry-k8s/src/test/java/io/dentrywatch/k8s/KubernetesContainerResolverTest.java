@@ -13,6 +13,7 @@ import static io.dentrywatch.k8s.TestPods.restarted;
 import static io.dentrywatch.k8s.TestPods.running;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -46,6 +47,9 @@ class KubernetesContainerResolverTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private KubernetesContainerResolver resolver;
+    /** The started resolver's pod index and informer store. */
+    private PodIndex pods;
+    private SlimPodStore store;
 
     @AfterEach
     void closeResolver() {
@@ -55,12 +59,10 @@ class KubernetesContainerResolverTest {
     }
 
     private KubernetesContainerResolver startedResolver() {
-        resolver = KubernetesContainerResolver.builder()
-                .client(client)
-                .nodeName(NODE)
-                .deletedPodGrace(Duration.ofMinutes(5))
-                .nanoClock(clock::get)
-                .build();
+        WiredResolver wired = WiredResolver.on(client, Duration.ofMinutes(5), clock::get);
+        resolver = wired.resolver();
+        pods = wired.pods();
+        store = wired.store();
         resolver.start();
         Await.until(resolver::isSynced, () -> "informer synced");
         return resolver;
@@ -177,7 +179,7 @@ class KubernetesContainerResolverTest {
         ContainerIdentity named = awaitResolved(51, path, "nginx-5c7588df-9qwzl");
 
         client.pods().inNamespace("web").withName("nginx-5c7588df-9qwzl").delete();
-        Await.until(() -> resolver.pods().current(uid) != null && resolver.pods().current(uid).deleted(), () -> "delete event");
+        Await.until(() -> pods.current(uid) != null && pods.current(uid).deleted(), () -> "delete event");
 
         clock.addAndGet(Duration.ofMinutes(4).toNanos());
         assertEquals(named, resolver.resolve(51, path), "within the grace period");
@@ -185,6 +187,24 @@ class KubernetesContainerResolverTest {
 
         clock.addAndGet(Duration.ofMinutes(2).toNanos());
         assertEquals(pathOnly(uid, id, "containerd"), resolver.resolve(51, path), "after the grace period");
+    }
+
+    @Test
+    void builderGraceOfZeroStopsResolvingADeletedPodAtOnce() {
+        String id = containerId("zero-grace");
+        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).deletedPodGrace(Duration.ZERO).build();
+        resolver.start();
+        Await.until(resolver::isSynced, () -> "informer synced");
+        Pod pod = create(pod("web", "zero-grace-0", NODE, List.of(running("web", "containerd://" + id))));
+        String uid = pod.getMetadata().getUid();
+        String path = burstableScope(uid, "cri-containerd-", id);
+        awaitResolved(53, path, "zero-grace-0");
+
+        client.pods().inNamespace("web").withName("zero-grace-0").delete();
+
+        // with the default grace it would keep its names for five minutes
+        Await.until(() -> resolver.resolve(53, path).equals(pathOnly(uid, id, "containerd")),
+                () -> "the path only once the delete is seen, last " + resolver.resolve(53, path));
     }
 
     @Test
@@ -216,7 +236,11 @@ class KubernetesContainerResolverTest {
         String otherUid = other.getMetadata().getUid();
         assertEquals(pathOnly(otherUid, elsewhere, "containerd"),
                 resolver.resolve(62, burstableScope(otherUid, "cri-containerd-", elsewhere)));
-        assertEquals(1, resolver.pods().size(), "only this node's pods are kept");
+        // only this node's pods are kept: indexed and in the informer's store
+        assertNull(pods.current(otherUid), "the other node's pod is not indexed");
+        assertEquals("cart-1", pods.current(mine.getMetadata().getUid()).name());
+        assertEquals(1, store.size(), "only this node's pods are kept");
+        assertEquals(List.of("shop/cart-1"), store.keySet().toList());
     }
 
     @Test

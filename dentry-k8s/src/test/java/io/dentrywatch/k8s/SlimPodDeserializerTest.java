@@ -119,7 +119,8 @@ class SlimPodDeserializerTest {
                 .withKubernetesSerialization(SlimPodDeserializer.serialization());
         new SelectorIgnoringMock().accept(builder);
         try (KubernetesClient slimClient = builder.build();
-             KubernetesContainerResolver resolver = KubernetesContainerResolver.builder().client(slimClient).nodeName(NODE).build()) {
+             WiredResolver wired = WiredResolver.on(slimClient)) {
+            KubernetesContainerResolver resolver = wired.resolver();
             resolver.start();
             Await.until(resolver::isSynced, () -> "informer synced");
             // one list from the API server's watch cache, not pages read through to etcd
@@ -134,7 +135,7 @@ class SlimPodDeserializerTest {
             String addedPath = burstableScope(added.getMetadata().getUid(), "cri-containerd-", addedId);
             Await.until(() -> resolver.resolve(2, addedPath).container().equals("cart"), () -> "the added pod's container");
 
-            Map<String, Pod> cached = resolver.cachedPods().stream()
+            Map<String, Pod> cached = wired.store().values()
                     .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
             assertEquals(Map.of("cart-0", SlimPodStore.slim(current(listed)), "cart-1", SlimPodStore.slim(current(added))), cached);
         }

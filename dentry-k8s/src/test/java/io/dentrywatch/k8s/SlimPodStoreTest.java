@@ -39,6 +39,7 @@ class SlimPodStoreTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private KubernetesContainerResolver resolver;
+    private WiredResolver wired;
 
     @AfterEach
     void closeResolver() {
@@ -148,7 +149,8 @@ class SlimPodStoreTest {
         // listed at start: the informer sends these adds from its store, so from the slim copies
         Pod listed = create(heavy("shop", "cart-0", NODE, Map.of(), List.of(running("cart", "containerd://" + listedId))));
         Pod elsewhere = create(heavy("shop", "cart-9", OTHER_NODE, Map.of(), List.of(running("cart", "containerd://" + containerId("x")))));
-        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).nanoClock(clock::get).build();
+        wired = WiredResolver.on(client, KubernetesContainerResolver.DEFAULT_DELETED_POD_GRACE, clock::get);
+        resolver = wired.resolver();
         resolver.start();
         Await.until(resolver::isSynced, () -> "informer synced");
         String listedUid = listed.getMetadata().getUid();
@@ -175,14 +177,14 @@ class SlimPodStoreTest {
         // deleted: gone from the cache, still resolving for the grace period
         client.pods().inNamespace("shop").withName("cart-1").delete();
         Await.until(() -> !cached().containsKey("shop/cart-1"), () -> "cart-1 gone from the cache");
-        Await.until(() -> resolver.pods().current(added.getMetadata().getUid()).deleted(), () -> "the delete event");
+        Await.until(() -> wired.pods().current(added.getMetadata().getUid()).deleted(), () -> "the delete event");
         assertEquals("cart-1", resolver.resolve(2, addedPath).pod());
         assertEquals(Map.of("shop/cart-0", asJson(SlimPodStore.slim(current(listed)))), cached(),
                 "never the other node's " + elsewhere.getMetadata().getName());
     }
 
     private Map<String, Map<String, Object>> cached() {
-        return resolver.cachedPods().stream().collect(Collectors.toMap(
+        return wired.store().values().collect(Collectors.toMap(
                 p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(), SlimPodStoreTest::asJson));
     }
 
