@@ -83,4 +83,12 @@ static __always_inline u64 cgroup_ino(struct cgroup *cgrp)
 	return cgrp ? kernfs_node_ino(BPF_CORE_READ(cgrp, kn)) : 0;
 }
 
+/* The id the current task's events are counted under: its memory cgroup's (v1, hybrid) or its v2 cgroup's. */
+static __always_inline u64 current_cgroup_key(bool by_memcg)
+{
+	if (by_memcg)
+		return cgroup_ino(task_memory_cgroup((struct task_struct *)bpf_get_current_task()));
+	return bpf_get_current_cgroup_id();
+}
+
 #endif

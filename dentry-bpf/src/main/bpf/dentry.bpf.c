@@ -133,9 +133,7 @@ static __always_inline void node_add(enum node_counter which)
 
 static __always_inline u64 cgroup_key(void)
 {
-	if (config.key_by_memcg)
-		return cgroup_ino(task_memory_cgroup((struct task_struct *)bpf_get_current_task()));
-	return bpf_get_current_cgroup_id();
+	return current_cgroup_key(config.key_by_memcg);
 }
 
 static __always_inline void count_for(u64 id, enum counter which, u64 n)

@@ -84,6 +84,15 @@ struct kmem_cache___owner {
 	struct kmem_cache_node *node[1];
 } __attribute__((preserve_access_index));
 
+/* 7.x: a cache's per-node pointers moved into per_node[] (beside each node's sheaf barn). */
+struct kmem_cache_per_node_ptrs {
+	struct kmem_cache_node *node;
+} __attribute__((preserve_access_index));
+
+struct kmem_cache___7x {
+	struct kmem_cache_per_node_ptrs per_node[1];
+} __attribute__((preserve_access_index));
+
 /* Caches tried after the dentry cache when its partial list is empty at that moment. */
 #define LEARN_CACHES 16
 
@@ -141,7 +150,14 @@ static __always_inline bool pages_base_from_symbols(u64 page_offset_base_at, u64
 static __always_inline bool pages_base_from_cache(struct kmem_cache___owner *cache)
 {
 	struct kmem_cache *s = (void *)cache;
-	struct kmem_cache_node *n = BPF_CORE_READ(cache, node[0]);
+	struct kmem_cache_node *n;
+
+	if (bpf_core_field_exists(struct kmem_cache___owner, node))
+		n = BPF_CORE_READ(cache, node[0]);
+	else if (bpf_core_field_exists(struct kmem_cache___7x, per_node))
+		n = BPF_CORE_READ((struct kmem_cache___7x *)cache, per_node[0].node);
+	else
+		return false;
 	struct list_head___owner *first;
 	u64 slab, freelist;
 

@@ -111,9 +111,7 @@ static __always_inline void stat_add(enum source_stat which)
 
 static __always_inline u64 source_cgroup_key(void)
 {
-	if (sources_config.key_by_memcg)
-		return cgroup_ino(task_memory_cgroup((struct task_struct *)bpf_get_current_task()));
-	return bpf_get_current_cgroup_id();
+	return current_cgroup_key(sources_config.key_by_memcg);
 }
 
 /* The directory's names, file system type and id: only when its key is first seen. */
