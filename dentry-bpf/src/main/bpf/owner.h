@@ -108,6 +108,20 @@ static __always_inline u64 page_struct_size(void)
 	return bpf_core_type_size(struct page);
 }
 
+/*
+ * The head page of page, from its compound_head (compound_info on 7.x) word info. Bit 0 marks a
+ * tail page: the rest is the head's address, or on 7.x with HugeTLB vmemmap optimisation a mask.
+ */
+static __always_inline u64 head_page(u64 page, u64 info)
+{
+	if (!(info & 1))
+		return page;
+	u64 head = info - 1;
+	if (head <= page && page - head < MAX_COMPOUND_PAGES * page_struct_size())
+		return head;
+	return page & info;
+}
+
 /* The head page (the slab) of the page holding obj, given pages_base. */
 static __always_inline u64 slab_of(u64 base, u64 obj)
 {
@@ -118,12 +132,7 @@ static __always_inline u64 slab_of(u64 base, u64 obj)
 		info = BPF_CORE_READ((struct page___7x *)page, compound_info);
 	else
 		info = BPF_CORE_READ((struct page *)page, compound_head);
-	if (!(info & 1))
-		return page;
-	u64 head = info - 1;
-	if (head <= page && page - head < MAX_COMPOUND_PAGES * page_struct_size())
-		return head;
-	return page & info; /* 7.x with HugeTLB vmemmap optimisation: a mask */
+	return head_page(page, info);
 }
 
 static __always_inline struct kmem_cache *slab_cache_of(u64 slab)
@@ -240,13 +249,9 @@ static __always_inline u64 object_owner(u64 obj)
 		return 0;
 	u64 info = bpf_core_field_exists(struct page___7x, compound_info)
 		? PAGE_WORD(&p, struct page___7x, compound_info) : PAGE_WORD(&p, struct page, compound_head);
-	u64 slab = page;
-	if (info & 1) { /* a tail page: the head's address + 1, or on 7.x with HugeTLB vmemmap optimisation a mask */
-		u64 head = info - 1;
-		slab = head <= page && page - head < MAX_COMPOUND_PAGES * psize ? head : page & info;
-		if (bpf_probe_read_kernel(&p, sizeof(p), (void *)slab))
-			return 0;
-	}
+	u64 slab = head_page(page, info);
+	if (slab != page && bpf_probe_read_kernel(&p, sizeof(p), (void *)slab)) /* a tail page: read its head */
+		return 0;
 	bool split = bpf_core_type_exists(struct slab); /* 5.17+: struct slab overlays the head page */
 	u64 s = split ? PAGE_WORD(&p, struct slab, slab_cache) : PAGE_WORD(&p, struct page, slab_cache);
 	u64 counters = split ? PAGE_WORD(&p, struct slab, counters) : PAGE_WORD(&p, struct page, counters);
