@@ -4,27 +4,25 @@ import io.dentrywatch.cgroup.CgroupIdCache;
 import io.dentrywatch.cgroup.CgroupPaths;
 import io.dentrywatch.cgroup.ContainerIdentity;
 import io.dentrywatch.cgroup.ContainerResolver;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
  * Resolves cgroups to the namespace, pod and container names of the pods running on this node,
- * from a fabric8 informer on those pods.
+ * from a list-and-watch of those pods on the Kubernetes API.
  *
- * <p>The cgroup path gives the pod UID and the container id ({@link CgroupPaths}); the informer maps
- * them to names. The container name comes from the pod's container, init container and ephemeral
+ * <p>The cgroup path gives the pod UID and the container id ({@link CgroupPaths}); the pods listed and
+ * watched map them to names. The container name comes from the pod's container, init container and ephemeral
  * container statuses; a restarted container (new id) keeps its name; an id no status names is the
  * pod's sandbox and is labelled {@value #SANDBOX_CONTAINER}. A deleted pod keeps resolving for a
  * grace period so the last samples of its cgroups still get names.
  *
  * <p>While the API server is unreachable, slow or denies access, {@link #resolve} still answers with
  * what the path gives: {@code pod=}<i>the pod UID</i>, {@code container=}<i>the container id</i>,
- * {@code namespace=""}. The informer retries with backoff; {@link #status()} tells why it is not
+ * {@code namespace=""}. The watch retries with backoff; {@link #status()} tells why it is not
  * synced, and each change of state is logged once.
  *
  * <p>Lookups are O(1), thread-safe and allocate nothing once a cgroup has been resolved against the
@@ -49,39 +47,30 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     /** The environment variable the node name is read from unless the builder gives one. */
     public static final String NODE_NAME_VARIABLE = "NODE_NAME";
 
-    private final KubernetesClient client;
-    private final boolean ownsClient;
+    private final ApiServer api;
     private final String nodeName;
-    private final InformerHealth health;
+    private final WatchHealth health;
     private final PodIndex pods;
-    private final SlimPodStore store;
     private final CgroupIdCache<Resolved> cache;
-    private SharedIndexInformer<Pod> informer;
+    private PodWatch watch;
     private boolean closed;
 
     /**
-     * A resolver on these collaborators, as {@link Builder#build()} makes them; {@code health} must be
-     * the one {@code pods} reports the informer's lists to.
+     * A resolver on these collaborators, as {@link Builder#build()} makes them.
      *
-     * @param client the client to watch pods with, kept open on {@link #close()}; {@code null} to build one
-     *               from the usual configuration and close it with the resolver
+     * @param api      the API server to list and watch pods on, or {@code null} if none is known: the resolver
+     *                 then answers from cgroup paths and its status says how to configure one
      * @param nodeName the node whose pods are resolved
-     * @param health the informer's state
-     * @param pods the index the informer's events feed and lookups read
-     * @param store the informer's store
-     * @param cache the resolved cgroups
+     * @param health   the watch's state
+     * @param pods     the index the watch feeds and lookups read
+     * @param cache    the resolved cgroups
      */
-    KubernetesContainerResolver(KubernetesClient client, String nodeName, InformerHealth health, PodIndex pods,
-            SlimPodStore store, CgroupIdCache<Resolved> cache) {
-        this.ownsClient = client == null;
-        // our own client reads pods through SlimPodDeserializer: only what resolution needs is ever built
-        this.client = ownsClient
-                ? new KubernetesClientBuilder().withKubernetesSerialization(SlimPodDeserializer.serialization()).build()
-                : client;
+    KubernetesContainerResolver(ApiServer api, String nodeName, WatchHealth health, PodIndex pods,
+            CgroupIdCache<Resolved> cache) {
+        this.api = api;
         this.nodeName = nodeName;
         this.health = health;
         this.pods = pods;
-        this.store = store;
         this.cache = cache;
     }
 
@@ -96,8 +85,9 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     }
 
     /**
-     * Starts the pod informer and returns at once, whether or not the API server answers. Until it
-     * has listed the pods, cgroups resolve to what their paths give. Calling it again does nothing.
+     * Starts listing and watching this node's pods and returns at once, whether or not the API server
+     * answers. Until the pods are listed, cgroups resolve to what their paths give. Calling it again does
+     * nothing.
      *
      * @throws IllegalStateException if the resolver is closed
      */
@@ -105,36 +95,29 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         if (closed) {
             throw new IllegalStateException("the resolver is closed");
         }
-        if (informer != null) {
+        if (watch != null) {
             return;
         }
-        // Not listed in pages: without a limit the informer lists at resourceVersion=0, which the API server
-        // answers from its watch cache. With one, every exporter's (re)list would be a consistent read that
-        // pages through all of the cluster's pods in etcd to filter this node's. The list costs the heap
-        // its JSON text (1.6 MB at 110 pods here) and the slim pods, as SlimPodDeserializer reads it.
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
-        // lookups go through our own UID index, so the informer's namespace index is dead weight
-        informer.removeNamespaceIndex();
-        // whole pods are ~75 KB of heap each; resolution needs names and container ids only
-        informer.itemStore(store);
-        informer.exceptionHandler(health::retryAfterException);
-        informer.addEventHandler(pods);
-        health.connecting();
-        informer.start();
+        if (api == null) {
+            health.unconfigured();
+            return;
+        }
+        watch = new PodWatch(api, nodeName, pods, health);
+        watch.start();
     }
 
     /**
-     * Whether the informer has listed this node's pods at least once. It stays true while the watch
+     * Whether this node's pods have been listed at least once. It stays true while the watch
      * reconnects, as the pods last seen keep being used; see {@link #status()} for the connection.
      *
      * @return {@code true} once the first list has completed, until {@link #close()}
      */
     public synchronized boolean isSynced() {
-        return !closed && informer != null && informer.hasSynced();
+        return !closed && watch != null && watch.synced();
     }
 
     /**
-     * The informer's state now and a sentence saying why, for health checks and diagnostics.
+     * The watch's state now and a sentence saying why, for health checks and diagnostics.
      *
      * @return the status; never {@code null}
      */
@@ -154,7 +137,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     /**
      * {@inheritDoc}
      *
-     * <p>Pod cgroups get the names of their pod and container once the informer knows the pod, and
+     * <p>Pod cgroups get the names of their pod and container once the watch knows the pod, and
      * the pod UID and container id until then; other cgroups get their systemd unit or path.
      */
     @Override
@@ -169,7 +152,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         return fresh.identity();
     }
 
-    /** Stops the informer and, if the resolver created it, closes the Kubernetes client. Idempotent. */
+    /** Stops the watch: its connection is closed and its thread ends. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -177,11 +160,8 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         }
         closed = true;
         health.closed();
-        if (informer != null) {
-            informer.close();
-        }
-        if (ownsClient) {
-            client.close();
+        if (watch != null) {
+            watch.close();
         }
     }
 
@@ -237,7 +217,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     record Resolved(String path, String pathPodUid, PodRecord pod, ContainerIdentity identity, boolean named) {
     }
 
-    /** The informer's state. */
+    /** The state of the pod list-and-watch. */
     public enum State {
         /** {@link #start()} has not been called. */
         NOT_STARTED,
@@ -245,7 +225,10 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         CONNECTING,
         /** This node's pods are listed and watched. */
         SYNCED,
-        /** The API server could not be reached or the watch was lost; retrying with backoff. */
+        /**
+         * The API server could not be reached, refused the token, or the watch was lost; retrying with
+         * backoff. Also: no API server is known (outside a pod, with none configured).
+         */
         UNAVAILABLE,
         /** The API server answered 403: the service account lacks the RBAC rule; retrying with backoff. */
         FORBIDDEN,
@@ -254,7 +237,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     }
 
     /**
-     * The informer's state and a sentence explaining it; for {@link State#FORBIDDEN}, the sentence
+     * The watch's state and a sentence explaining it; for {@link State#FORBIDDEN}, the sentence
      * names the ClusterRole rule needed.
      *
      * @param state   the state
@@ -271,7 +254,8 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
     /** Configures a {@link KubernetesContainerResolver}. Not thread-safe. */
     public static final class Builder {
 
-        private KubernetesClient client;
+        private URI apiServer;
+        private Path serviceAccount = ApiServer.SERVICE_ACCOUNT;
         private String nodeName;
         private Duration deletedPodGrace = DEFAULT_DELETED_POD_GRACE;
         private int maxCachedCgroups = 16_384;
@@ -281,15 +265,34 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
         }
 
         /**
-         * The client to watch pods with; the caller keeps owning it. Without one, the resolver
-         * builds a client from the usual configuration (in-cluster service account, kubeconfig) and
-         * closes it on {@link KubernetesContainerResolver#close()}.
+         * The Kubernetes API server to list and watch pods on. Without one, the resolver uses the one a pod
+         * reaches through the {@code kubernetes} service ({@code https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT}).
+         * Outside a cluster, {@code kubectl proxy} gives one: {@code http://127.0.0.1:8001}.
          *
-         * @param client the client
+         * @param url {@code https://host:port}, or {@code http://host:port} for a local proxy
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an http or https URL
+         */
+        public Builder apiServer(URI url) {
+            String scheme = Objects.requireNonNull(url, "url").getScheme();
+            if (!"https".equals(scheme) && !"http".equals(scheme)) {
+                throw new IllegalArgumentException("the API server's URL must be http:// or https://, was " + url);
+            }
+            this.apiServer = url;
+            return this;
+        }
+
+        /**
+         * Where the service account's {@code token} and {@code ca.crt} are; default
+         * {@code /var/run/secrets/kubernetes.io/serviceaccount}, where Kubernetes mounts them. The token is read
+         * for every request (the kubelet rotates it in place) and sent if the file exists; the API server's
+         * certificate is checked against {@code ca.crt} if it exists, else against the JVM's trust store.
+         *
+         * @param directory the directory
          * @return this builder
          */
-        public Builder client(KubernetesClient client) {
-            this.client = Objects.requireNonNull(client, "client");
+        public Builder serviceAccount(Path directory) {
+            this.serviceAccount = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
@@ -336,7 +339,7 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
             return this;
         }
 
-        /** Where {@value KubernetesContainerResolver#NODE_NAME_VARIABLE} is read from; tests replace the process environment. */
+        /** Where the node name and the in-cluster API server are read from; tests replace the process environment. */
         Builder environment(UnaryOperator<String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
@@ -355,9 +358,9 @@ public final class KubernetesContainerResolver implements ContainerResolver, Aut
                         + " from the downward API (env: - name: NODE_NAME, valueFrom: fieldRef: fieldPath: spec.nodeName)");
             }
             String name = node.strip();
-            InformerHealth health = new InformerHealth(name);
-            return new KubernetesContainerResolver(client, name, health,
-                    new PodIndex(name, deletedPodGrace.toNanos(), System::nanoTime, health), new SlimPodStore(name),
+            URI url = apiServer != null ? apiServer : ApiServer.inCluster(environment);
+            return new KubernetesContainerResolver(url == null ? null : new ApiServer(url, serviceAccount), name,
+                    new WatchHealth(name), new PodIndex(name, deletedPodGrace.toNanos(), System::nanoTime),
                     new CgroupIdCache<>(maxCachedCgroups));
         }
     }

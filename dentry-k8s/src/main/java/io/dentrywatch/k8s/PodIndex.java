@@ -1,30 +1,29 @@
 package io.dentrywatch.k8s;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The pods of one node by UID, fed by the informer: with whole pods from the watch, and with the slim
- * copies of {@link SlimPodStore} for the first list's adds and a relist's deletes. Deleted pods stay, marked, for a grace period
- * so the last samples of their cgroups still get names; expired ones are dropped on the next event.
- * Lookups are lock-free and allocation-free.
+ * The pods of one node by UID (and a mirror pod also by its static pod's UID), fed by {@link PodWatch}'s lists
+ * and events. Deleted pods stay, marked, for a grace period so the last samples of their cgroups still get
+ * names; expired ones are dropped on the next change. Written by the watch's one thread; lookups are
+ * lock-free and allocation-free.
  */
-final class PodIndex implements ResourceEventHandler<Pod> {
+final class PodIndex {
 
     private final String nodeName;
     private final long graceNanos;
     private final LongSupplier nanoClock;
-    private final InformerHealth health;
     private final Map<String, PodRecord> byUid = new ConcurrentHashMap<>();
 
-    PodIndex(String nodeName, long graceNanos, LongSupplier nanoClock, InformerHealth health) {
+    PodIndex(String nodeName, long graceNanos, LongSupplier nanoClock) {
         this.nodeName = nodeName;
         this.graceNanos = graceNanos;
         this.nanoClock = nanoClock;
-        this.health = health;
     }
 
     /**
@@ -40,53 +39,53 @@ final class PodIndex implements ResourceEventHandler<Pod> {
         return pod;
     }
 
-    @Override
-    public void onAdd(Pod pod) {
-        upsert(pod);
+    /** The live pods indexed now, for tests and diagnostics. */
+    int livePods() {
+        return (int) byUid.values().stream().filter(pod -> !pod.deleted()).map(PodRecord::uid).distinct().count();
     }
 
-    @Override
-    public void onUpdate(Pod oldPod, Pod newPod) {
-        upsert(newPod);
-    }
-
-    @Override
-    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+    /** A pod was added or changed. */
+    void upsert(PodRecord pod) {
         dropExpired();
-        if (isOnThisNode(pod)) {
-            markDeleted(pod);
-        }
-    }
-
-    @Override
-    public void onList(String resourceVersion, boolean remainedEmpty) {
-        health.synced();
-    }
-
-    private void upsert(Pod pod) {
-        dropExpired();
-        if (pod.getMetadata() == null || pod.getMetadata().getUid() == null) {
-            return;
-        }
-        if (!isOnThisNode(pod)) {
+        if (!pod.isOnNode(nodeName)) {
             // the API server may ignore the field selector (mocks and some proxies do): filter here too
-            if (byUid.containsKey(pod.getMetadata().getUid())) {
+            if (byUid.containsKey(pod.uid())) {
                 markDeleted(pod);
             }
             return;
         }
-        PodRecord record = PodRecord.of(pod);
-        for (String key : PodRecord.keys(pod)) {
-            byUid.put(key, record);
+        for (String key : pod.keys()) {
+            byUid.put(key, pod);
         }
     }
 
-    private void markDeleted(Pod pod) {
-        if (pod.getMetadata() == null || pod.getMetadata().getUid() == null) {
-            return;
+    /** A pod was deleted. */
+    void delete(PodRecord pod) {
+        dropExpired();
+        if (pod.isOnNode(nodeName)) {
+            markDeleted(pod);
         }
-        PodRecord deleted = PodRecord.of(pod).deleted(nanoClock.getAsLong() + graceNanos);
-        for (String key : PodRecord.keys(pod)) {
+    }
+
+    /** A new list: its pods replace what was known, and pods it lacks were deleted while unwatched. */
+    void replaceAll(Collection<PodRecord> listed) {
+        Set<String> present = new HashSet<>();
+        for (PodRecord pod : listed) {
+            upsert(pod);
+            if (pod.isOnNode(nodeName)) {
+                present.add(pod.uid());
+            }
+        }
+        for (PodRecord known : Set.copyOf(byUid.values())) {
+            if (!known.deleted() && !present.contains(known.uid())) {
+                markDeleted(known);
+            }
+        }
+    }
+
+    private void markDeleted(PodRecord pod) {
+        PodRecord deleted = pod.deleted(nanoClock.getAsLong() + graceNanos);
+        for (String key : pod.keys()) {
             // a static pod's key may already name a newer mirror pod: leave that one alone
             byUid.compute(key, (k, known) -> known == null || known.uid().equals(deleted.uid()) ? deleted : known);
         }
@@ -95,9 +94,5 @@ final class PodIndex implements ResourceEventHandler<Pod> {
     private void dropExpired() {
         long now = nanoClock.getAsLong();
         byUid.values().removeIf(pod -> pod.expired(now));
-    }
-
-    private boolean isOnThisNode(Pod pod) {
-        return PodRecord.isOnNode(pod, nodeName);
     }
 }

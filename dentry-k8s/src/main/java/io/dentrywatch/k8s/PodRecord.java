@@ -1,30 +1,25 @@
 package io.dentrywatch.k8s;
 
-import io.fabric8.kubernetes.api.model.ContainerState;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the resolver keeps of one pod: its names and which container id is which container.
+ * What the resolver keeps of one pod: its names, its node, and which container id is which container.
  *
  * @param namespace      the pod's namespace
  * @param name           the pod's name
  * @param uid            the pod's UID in the API
+ * @param nodeName       the node the pod is bound to, or {@code ""} while it is unscheduled
+ * @param mirrorOf       for a mirror pod, the static pod's UID (its {@value #MIRROR_ANNOTATION} annotation, which
+ *                       cgroup paths carry); otherwise {@code ""}
  * @param runtime        the runtime named by the containers' ids ({@code containerd}, {@code cri-o}, {@code docker}), or {@code ""}
  * @param containerNames container name by runtime container id (prefix such as {@code containerd://} stripped),
  *                       current and last terminated instances of regular, init and ephemeral containers
  * @param deleted        whether the pod is gone from the API
  * @param expiresAtNanos when a deleted pod stops resolving, on the resolver's nano clock; unused while the pod exists
  */
-record PodRecord(String namespace, String name, String uid, String runtime, Map<String, String> containerNames,
-                 boolean deleted, long expiresAtNanos) {
+record PodRecord(String namespace, String name, String uid, String nodeName, String mirrorOf, String runtime,
+                 Map<String, String> containerNames, boolean deleted, long expiresAtNanos) {
 
     /** The annotation by which a mirror pod names the static pod (the kubelet's UID, which cgroup paths carry). */
     static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -33,44 +28,42 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
         containerNames = Map.copyOf(containerNames);
     }
 
-    static PodRecord of(Pod pod) {
-        ObjectMeta meta = pod.getMetadata();
-        Map<String, String> names = new HashMap<>();
+    /**
+     * A live pod from what its JSON says.
+     *
+     * @param runtimeIds the runtime ids of its container instances ({@code containerd://<id>}), each with the
+     *                   container's name, in status order
+     */
+    static PodRecord of(String namespace, String name, String uid, String nodeName, String mirrorOf,
+                        List<Map.Entry<String, String>> runtimeIds) {
+        Map<String, String> names = new java.util.HashMap<>();
         String runtime = "";
-        for (ContainerStatus container : statuses(pod.getStatus())) {
-            for (String runtimeId : instanceIds(container)) {
-                String id = withoutScheme(runtimeId);
-                if (container.getName() != null && !id.isEmpty()) {
-                    names.put(id, container.getName());
-                }
-                if (runtime.isEmpty()) {
-                    runtime = runtimeOf(runtimeId);
-                }
+        for (Map.Entry<String, String> instance : runtimeIds) {
+            String id = withoutScheme(instance.getKey());
+            if (!id.isEmpty()) {
+                names.put(id, instance.getValue());
+            }
+            if (runtime.isEmpty()) {
+                runtime = runtimeOf(instance.getKey());
             }
         }
-        return new PodRecord(meta.getNamespace(), meta.getName(), meta.getUid(), runtime, names, false, 0);
+        String mirror = mirrorOf == null || mirrorOf.equals(uid) ? "" : mirrorOf;
+        return new PodRecord(nullToEmpty(namespace), nullToEmpty(name), uid, nullToEmpty(nodeName), mirror, runtime,
+                names, false, 0);
     }
 
     /** The keys a cgroup path may carry for this pod: its UID and, for a mirror pod, the static pod's UID. */
-    static List<String> keys(Pod pod) {
-        ObjectMeta meta = pod.getMetadata();
-        List<String> keys = new ArrayList<>(2);
-        keys.add(meta.getUid());
-        Map<String, String> annotations = meta.getAnnotations();
-        String mirror = annotations == null ? null : annotations.get(MIRROR_ANNOTATION);
-        if (mirror != null && !mirror.isEmpty() && !mirror.equals(meta.getUid())) {
-            keys.add(mirror);
-        }
-        return keys;
+    List<String> keys() {
+        return mirrorOf.isEmpty() ? List.of(uid) : List.of(uid, mirrorOf);
     }
 
-    /** Whether the pod is bound to the node named {@code nodeName}. */
-    static boolean isOnNode(Pod pod, String nodeName) {
-        return pod.getSpec() != null && nodeName.equals(pod.getSpec().getNodeName());
+    /** Whether the pod is bound to the node named {@code node}. */
+    boolean isOnNode(String node) {
+        return nodeName.equals(node);
     }
 
     PodRecord deleted(long expiresAtNanos) {
-        return new PodRecord(namespace, name, uid, runtime, containerNames, true, expiresAtNanos);
+        return new PodRecord(namespace, name, uid, nodeName, mirrorOf, runtime, containerNames, true, expiresAtNanos);
     }
 
     boolean expired(long nowNanos) {
@@ -81,30 +74,6 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
     /** The container's name, or {@code null} when no status of this pod carries the id. */
     String containerName(String containerId) {
         return containerNames.get(containerId);
-    }
-
-    private static List<ContainerStatus> statuses(PodStatus status) {
-        List<ContainerStatus> all = new ArrayList<>();
-        if (status != null) {
-            all.addAll(nullToEmpty(status.getContainerStatuses()));
-            all.addAll(nullToEmpty(status.getInitContainerStatuses()));
-            all.addAll(nullToEmpty(status.getEphemeralContainerStatuses()));
-        }
-        return all;
-    }
-
-    /** The current instance's id and the one before the last restart, whose cgroup may still be read once more. */
-    private static List<String> instanceIds(ContainerStatus container) {
-        List<String> ids = new ArrayList<>(2);
-        if (container.getContainerID() != null) {
-            ids.add(container.getContainerID());
-        }
-        ContainerState last = container.getLastState();
-        ContainerStateTerminated terminated = last == null ? null : last.getTerminated();
-        if (terminated != null && terminated.getContainerID() != null) {
-            ids.add(terminated.getContainerID());
-        }
-        return ids;
     }
 
     private static String withoutScheme(String runtimeId) {
@@ -121,7 +90,7 @@ record PodRecord(String namespace, String name, String uid, String runtime, Map<
         };
     }
 
-    private static <T> List<T> nullToEmpty(List<T> list) {
-        return list == null ? List.of() : list;
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
     }
 }

@@ -4,6 +4,8 @@ import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.CgroupKey;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -75,6 +77,7 @@ public final class ConfigLoader {
                 duration(v.get(Setting.GRACE_PERIOD)),
                 integer(v.get(Setting.MAP_CAPACITY), 1, MAX_MAP_CAPACITY, "not a whole number from 1 to " + MAX_MAP_CAPACITY),
                 kubernetes,
+                kubernetesApi(v.get(Setting.KUBERNETES_API)),
                 onOff(v.get(Setting.OOM_WATCHER)),
                 path(v.get(Setting.PROC_ROOT)),
                 choice(v.get(Setting.LOG_LEVEL), LogLevel.class),
@@ -85,11 +88,28 @@ public final class ConfigLoader {
     private boolean kubernetes(Values v) throws ConfigException {
         Given given = v.get(Setting.KUBERNETES_RESOLUTION);
         return switch (given.value().toLowerCase(Locale.ROOT)) {
-            case "auto" -> !environment.getOrDefault(IN_CLUSTER_VARIABLE, "").isBlank();
+            case "auto" -> !environment.getOrDefault(IN_CLUSTER_VARIABLE, "").isBlank() || v.given(Setting.KUBERNETES_API).isPresent();
             case "on" -> true;
             case "off" -> false;
             default -> throw new ConfigException(given.show() + ": not one of auto, on, off");
         };
+    }
+
+    private static Optional<URI> kubernetesApi(Given given) throws ConfigException {
+        String value = given.value().strip();
+        if (value.equalsIgnoreCase("in-cluster")) {
+            return Optional.empty();
+        }
+        try {
+            URI url = new URI(value);
+            if (("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null) {
+                return Optional.of(url);
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with what is expected
+        }
+        throw new ConfigException(given.show() + ": not in-cluster or an http(s) URL of an API server"
+                + " (for example https://10.96.0.1:443, or http://127.0.0.1:8001 from kubectl proxy)");
     }
 
     private static boolean onOff(Given given) throws ConfigException {

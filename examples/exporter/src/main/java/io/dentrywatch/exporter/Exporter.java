@@ -76,10 +76,11 @@ public final class Exporter implements AutoCloseable {
             sampler = openSampler(config);
             ContainerResolver resolver;
             if (config.kubernetes()) {
-                kubernetes = KubernetesContainerResolver.builder()
+                KubernetesContainerResolver.Builder builder = KubernetesContainerResolver.builder()
                         .nodeName(config.nodeName())
-                        .deletedPodGrace(config.deletedPodGrace())
-                        .build();
+                        .deletedPodGrace(config.deletedPodGrace());
+                config.kubernetesApi().ifPresent(builder::apiServer);
+                kubernetes = builder.build();
                 kubernetes.start();
                 resolver = kubernetes;
             } else {

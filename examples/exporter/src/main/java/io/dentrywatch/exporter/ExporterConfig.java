@@ -3,6 +3,7 @@ package io.dentrywatch.exporter;
 import io.dentrywatch.core.AttachMode;
 import io.dentrywatch.core.CgroupKey;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param gracePeriod        how long a deleted container stays reported
  * @param mapCapacity        how many cgroups the kernel map holds
  * @param kubernetes         whether pods and containers are named from the Kubernetes API
+ * @param kubernetesApi      the API server to watch pods on; empty for the one a pod reaches in its cluster
  * @param oomWatcher         whether OOM kills are watched (the {@code oom_*} families, a log line per kill)
  * @param procRoot           where the node's procfs is mounted
  * @param logLevel           how much to log
@@ -39,6 +41,7 @@ public record ExporterConfig(
         Duration gracePeriod,
         int mapCapacity,
         boolean kubernetes,
+        Optional<URI> kubernetesApi,
         boolean oomWatcher,
         Path procRoot,
         LogLevel logLevel,
@@ -50,7 +53,7 @@ public record ExporterConfig(
                           AttachMode attachMode, CgroupKey cgroupKey, int maxContainerSeries, Duration gracePeriod,
                           int mapCapacity, boolean kubernetes, boolean oomWatcher, Path procRoot, LogLevel logLevel) {
         this(nodeName, metricsAddress, metricsPort, sampleInterval, attachMode, cgroupKey, maxContainerSeries, gracePeriod,
-                mapCapacity, kubernetes, oomWatcher, procRoot, logLevel, 0, 500);
+                mapCapacity, kubernetes, Optional.empty(), oomWatcher, procRoot, logLevel, 0, 500);
     }
 
     /** Checks what the loader also checks, so that a config built in code holds the same rules. */
@@ -61,6 +64,7 @@ public record ExporterConfig(
         Objects.requireNonNull(attachMode, "attachMode");
         Objects.requireNonNull(cgroupKey, "cgroupKey");
         Objects.requireNonNull(gracePeriod, "gracePeriod");
+        Objects.requireNonNull(kubernetesApi, "kubernetesApi");
         Objects.requireNonNull(procRoot, "procRoot");
         Objects.requireNonNull(logLevel, "logLevel");
         if (metricsPort < 0 || metricsPort > 65_535) {
@@ -87,7 +91,8 @@ public record ExporterConfig(
      */
     public ExporterConfig withMetricsPort(int port) {
         return new ExporterConfig(nodeName, metricsAddress, port, sampleInterval, attachMode, cgroupKey,
-                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, oomWatcher, procRoot, logLevel, negativeSources,
+                maxContainerSeries, gracePeriod, mapCapacity, kubernetes, kubernetesApi, oomWatcher, procRoot, logLevel,
+                negativeSources,
                 negativeSourcesNodeCap);
     }
 

@@ -8,9 +8,6 @@ import java.util.Properties;
  */
 final class Logging {
 
-    /** fabric8 logs a stack trace per informer retry; the resolver logs each change of state once instead. */
-    static final String FABRIC8_REFLECTOR = "io.fabric8.kubernetes.client.informers.impl.cache.Reflector";
-
     private static final String PREFIX = "org.slf4j.simpleLogger.";
 
     private Logging() {
@@ -24,7 +21,6 @@ final class Logging {
      */
     static void configure(LogLevel level, Properties properties) {
         properties.putIfAbsent(PREFIX + "defaultLogLevel", level.slf4jName());
-        properties.putIfAbsent(PREFIX + "log." + FABRIC8_REFLECTOR, "error");
         properties.putIfAbsent(PREFIX + "showDateTime", "true");
         properties.putIfAbsent(PREFIX + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         properties.putIfAbsent(PREFIX + "showThreadName", "false");

@@ -10,10 +10,10 @@ import java.util.Optional;
  */
 public enum Setting {
 
-    /** The node name: the Kubernetes pod informer's field selector and the node of node-labelled families. */
+    /** The node name: the Kubernetes pod watch's field selector and the node of node-labelled families. */
     NODE_NAME("--node-name", "this host's name",
             "The node's name as Kubernetes knows it (set it from the downward API's spec.nodeName); the pod"
-                    + " informer watches this node's pods."),
+                    + " watch lists this node's pods."),
     /** The address the HTTP server listens on. */
     METRICS_ADDRESS("--metrics-address", "every address, IPv6 and IPv4",
             "The address to serve /metrics and /healthz on: an IP address or a host name (127.0.0.1 for"
@@ -49,7 +49,12 @@ public enum Setting {
     /** Whether cgroups are named from the Kubernetes API. */
     KUBERNETES_RESOLUTION("--kubernetes-resolution", "auto",
             "Name pods and containers from the Kubernetes API: auto (on when KUBERNETES_SERVICE_HOST is set,"
-                    + " as in a pod), on, or off (labels from cgroup paths: pod UID, container id, or the path)."),
+                    + " as in a pod, or KUBERNETES_API is given), on, or off (labels from cgroup paths: pod UID, container id, or the path)."),
+    /** Which Kubernetes API server pods are listed and watched on. */
+    KUBERNETES_API("--kubernetes-api", "in-cluster",
+            "The Kubernetes API server to list and watch this node's pods on: in-cluster (https://$KUBERNETES_SERVICE_HOST:"
+                    + "$KUBERNETES_SERVICE_PORT, with the pod's service account token and CA), or a URL such as"
+                    + " http://127.0.0.1:8001 (kubectl proxy, outside a pod)."),
     /** Whether OOM kills are watched. */
     OOM_WATCHER("--oom-watcher", "on",
             "Watch the node's OOM kills: on (the oom_* families on /metrics and one log line per kill) or off. If the"

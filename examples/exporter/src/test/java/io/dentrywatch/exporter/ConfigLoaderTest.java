@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -53,11 +54,12 @@ class ConfigLoaderTest {
                 Map.entry("ATTACH_MODE", "tracepoint"), Map.entry("CGROUP_KEY", "V2"),
                 Map.entry("MAX_CONTAINER_SERIES", "0"), Map.entry("GRACE_PERIOD", "2h"),
                 Map.entry("MAP_CAPACITY", "1024"), Map.entry("KUBERNETES_RESOLUTION", "on"),
-                Map.entry("OOM_WATCHER", "Off"), Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "Debug")));
+                Map.entry("OOM_WATCHER", "Off"), Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "Debug"),
+                Map.entry("KUBERNETES_API", "https://10.96.0.1:443")));
 
         assertEquals(new ExporterConfig("node-a", Optional.of("127.0.0.1"), 9101, Duration.ofMillis(500),
-                AttachMode.TRACEPOINT, CgroupKey.V2, 0, Duration.ofHours(2), 1024, true, false, Path.of("/host/proc"),
-                LogLevel.DEBUG), config);
+                AttachMode.TRACEPOINT, CgroupKey.V2, 0, Duration.ofHours(2), 1024, true,
+                Optional.of(URI.create("https://10.96.0.1:443")), false, Path.of("/host/proc"), LogLevel.DEBUG, 0, 500), config);
         assertEquals(Duration.ofMinutes(121), config.deletedPodGrace());
     }
 
@@ -90,6 +92,8 @@ class ConfigLoaderTest {
             "MAX_CONTAINER_SERIES|1e3|MAX_CONTAINER_SERIES=1e3: not a whole number from 0 to 1000000",
             "MAP_CAPACITY|0|MAP_CAPACITY=0: not a whole number from 1 to 1048576",
             "KUBERNETES_RESOLUTION|yes|KUBERNETES_RESOLUTION=yes: not one of auto, on, off",
+            "KUBERNETES_API|ftp://10.96.0.1|KUBERNETES_API=ftp://10.96.0.1: not in-cluster or an http(s) URL of an API"
+                    + " server (for example https://10.96.0.1:443, or http://127.0.0.1:8001 from kubectl proxy)",
             "OOM_WATCHER|auto|OOM_WATCHER=auto: not one of on, off",
             "PROC_ROOT|proc|PROC_ROOT=proc: not an absolute path (for example /proc or /host/proc)",
             "LOG_LEVEL|verbose|LOG_LEVEL=verbose: not one of error, warn, info, debug, trace",
@@ -111,6 +115,11 @@ class ConfigLoaderTest {
         assertFalse(load(Map.of()).kubernetes());
         assertTrue(load(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "NODE_NAME", "node-a")).kubernetes());
         assertFalse(load(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"), "--kubernetes-resolution=off").kubernetes());
+        // an API server given outside a pod (kubectl proxy) turns it on too
+        ExporterConfig proxied = load(Map.of("NODE_NAME", "node-a"), "--kubernetes-api=http://127.0.0.1:8001");
+        assertTrue(proxied.kubernetes());
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:8001")), proxied.kubernetesApi());
+        assertEquals(Optional.empty(), load(Map.of("KUBERNETES_API", "in-cluster")).kubernetesApi());
     }
 
     @Test

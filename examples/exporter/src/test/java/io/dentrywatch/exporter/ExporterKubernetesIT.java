@@ -47,8 +47,7 @@ class ExporterKubernetesIT {
         try (ExporterProcess exporter = ExporterProcess.start(List.of(), Map.of(
                 "ATTACH_MODE", "none", "METRICS_ADDRESS", "127.0.0.1", "METRICS_PORT", Integer.toString(port),
                 "KUBERNETES_SERVICE_HOST", "127.0.0.1", "NODE_NAME", "node-a",
-                "KUBERNETES_MASTER", "http://127.0.0.1:" + api.getAddress().getPort(),
-                "KUBERNETES_AUTH_TRYKUBECONFIG", "false", "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false"))) {
+                "KUBERNETES_API", "http://127.0.0.1:" + api.getAddress().getPort()))) {
             exporter.awaitHealthy(port, Duration.ofSeconds(60));
             String health = awaitHealth(port, "kubernetes: FORBIDDEN: ");
 

@@ -77,7 +77,6 @@ class ExporterMainTest {
         ExporterMain.Startup.Running running = assertInstanceOf(ExporterMain.Startup.Running.class, startup);
         running.exporter().close();
         assertEquals("warn", properties.getProperty("org.slf4j.simpleLogger.defaultLogLevel"));
-        assertEquals("error", properties.getProperty("org.slf4j.simpleLogger.log." + Logging.FABRIC8_REFLECTOR));
     }
 
     private static int freePort() {

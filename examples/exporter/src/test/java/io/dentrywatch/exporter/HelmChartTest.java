@@ -133,6 +133,7 @@ class HelmChartTest {
                   gracePeriod: 10m
                   mapCapacity: 32768
                   kubernetesResolution: "off"
+                  kubernetesApi: https://api.internal.example:6443
                   oomWatcher: "off"
                   logLevel: debug
                   negativeSources: 10
@@ -262,7 +263,8 @@ class HelmChartTest {
         assertEquals(Map.ofEntries(Map.entry("NODE_NAME", "<downward API>"), Map.entry("METRICS_ADDRESS", "0.0.0.0"),
                 Map.entry("METRICS_PORT", "9191"), Map.entry("SAMPLE_INTERVAL", "5s"), Map.entry("ATTACH_MODE", "kprobe"),
                 Map.entry("CGROUP_KEY", "memory"), Map.entry("MAX_CONTAINER_SERIES", "0"), Map.entry("GRACE_PERIOD", "10m"),
-                Map.entry("MAP_CAPACITY", "32768"), Map.entry("KUBERNETES_RESOLUTION", "off"), Map.entry("OOM_WATCHER", "off"),
+                Map.entry("MAP_CAPACITY", "32768"), Map.entry("KUBERNETES_RESOLUTION", "off"), Map.entry("KUBERNETES_API", "https://api.internal.example:6443"),
+                Map.entry("OOM_WATCHER", "off"),
                 Map.entry("PROC_ROOT", "/host/proc"), Map.entry("LOG_LEVEL", "debug"), Map.entry("NEGATIVE_SOURCES", "10"),
                 Map.entry("NEGATIVE_SOURCES_NODE_CAP", "200")), env);
         // and the exporter accepts each value, as its environment in the pod

@@ -34,7 +34,8 @@ class OomExtensionTest {
         }
         return new ExporterConfig(config.nodeName(), config.metricsAddress(), config.metricsPort(), config.sampleInterval(),
                 config.attachMode(), config.cgroupKey(), config.maxContainerSeries(), config.gracePeriod(),
-                config.mapCapacity(), config.kubernetes(), config.oomWatcher(), procRoot, config.logLevel());
+                config.mapCapacity(), config.kubernetes(), config.kubernetesApi(), config.oomWatcher(), procRoot,
+                config.logLevel(), config.negativeSources(), config.negativeSourcesNodeCap());
     }
 
     @Test

@@ -2,30 +2,29 @@ package io.dentrywatch.k8s;
 
 import io.dentrywatch.k8s.KubernetesContainerResolver.State;
 import io.dentrywatch.k8s.KubernetesContainerResolver.Status;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state of the pod informer, logged once per change of state rather than once per retry.
- * Also the informer's exception handler: every failure is retried, with fabric8's backoff.
+ * The state of the pod watch, logged once per change of state rather than once per retry.
  */
-final class InformerHealth {
+final class WatchHealth {
 
     /** The RBAC rule the resolver needs, as a ClusterRole writes it. */
     static final String REQUIRED_RULE = "apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\",\"list\",\"watch\"]";
 
+    private static final int HTTP_UNAUTHORIZED = 401;
     private static final int HTTP_FORBIDDEN = 403;
 
     private final String nodeName;
     private final Logger log;
     private volatile Status status;
 
-    InformerHealth(String nodeName) {
+    WatchHealth(String nodeName) {
         this(nodeName, LoggerFactory.getLogger(KubernetesContainerResolver.class));
     }
 
-    InformerHealth(String nodeName, Logger log) {
+    WatchHealth(String nodeName, Logger log) {
         this.nodeName = nodeName;
         this.log = log;
         this.status = new Status(State.NOT_STARTED, "not started");
@@ -43,29 +42,38 @@ final class InformerHealth {
         moveTo(State.SYNCED, "pods of node " + nodeName + " are listed and watched");
     }
 
+    void unconfigured() {
+        moveTo(State.UNAVAILABLE, "no Kubernetes API server is known: KUBERNETES_SERVICE_HOST is unset (not in a pod)"
+                + " and none was configured; pod cgroups are labelled with the pod UID only");
+    }
+
     void closed() {
         moveTo(State.CLOSED, "closed");
     }
 
-    /** The informer's {@link io.fabric8.kubernetes.client.informers.ExceptionHandler}. */
-    boolean retryAfterException(boolean started, Throwable failure) {
-        if (status.state() == State.CLOSED) {
-            return false;
-        }
-        KubernetesClientException apiError = apiError(failure);
-        if (apiError != null && apiError.getCode() == HTTP_FORBIDDEN) {
+    /**
+     * A list or watch failed; it is retried after a backoff.
+     *
+     * @param synced whether the pods were listed before, so labels come from the pods last seen
+     */
+    void failed(boolean synced, Throwable failure) {
+        int code = failure instanceof ApiException api ? api.code() : 0;
+        if (code == HTTP_FORBIDDEN) {
             moveTo(State.FORBIDDEN, "the Kubernetes API denied listing or watching the pods of node " + nodeName
-                    + " (HTTP 403: " + apiError.getMessage() + "). Grant this service account a ClusterRole with the rule "
+                    + " (" + failure.getMessage() + "). Grant this service account a ClusterRole with the rule "
                     + REQUIRED_RULE + " and bind it with a ClusterRoleBinding. Until then pod cgroups are labelled"
                     + " with the pod UID only; retrying with backoff.");
-        } else if (started) {
+        } else if (code == HTTP_UNAUTHORIZED) {
+            moveTo(State.UNAVAILABLE, "the Kubernetes API did not accept this pod's service account token ("
+                    + failure.getMessage() + "); check that the pod mounts its service account token"
+                    + " (automountServiceAccountToken) and that it has not expired; retrying with backoff");
+        } else if (synced) {
             moveTo(State.UNAVAILABLE, "lost the watch on the pods of node " + nodeName + " (" + describe(failure)
                     + "); labels come from the pods last seen; retrying with backoff");
         } else {
             moveTo(State.UNAVAILABLE, "the Kubernetes API is unavailable (" + describe(failure)
                     + "); pod cgroups are labelled with the pod UID only; retrying with backoff");
         }
-        return true;
     }
 
     private synchronized void moveTo(State state, String message) {
@@ -78,19 +86,10 @@ final class InformerHealth {
             return;
         }
         switch (state) {
-            case FORBIDDEN -> log.error("Pod informer: {}", message);
-            case UNAVAILABLE -> log.warn("Pod informer: {}", message);
-            default -> log.info("Pod informer: {}", message);
+            case FORBIDDEN -> log.error("Pod watch: {}", message);
+            case UNAVAILABLE -> log.warn("Pod watch: {}", message);
+            default -> log.info("Pod watch: {}", message);
         }
-    }
-
-    private static KubernetesClientException apiError(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof KubernetesClientException e && e.getCode() > 0) {
-                return e;
-            }
-        }
-        return null;
     }
 
     private static String describe(Throwable failure) {
