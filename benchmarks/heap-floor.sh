@@ -85,7 +85,7 @@ if [[ -n "$PODS" ]]; then
     API_PID=$!
     K8S_ENV=(KUBERNETES_RESOLUTION=on NODE_NAME=bench-node KUBERNETES_SERVICE_HOST=127.0.0.1
         "KUBERNETES_API=http://127.0.0.1:$API_PORT"
-        # the same for a --before-jar built before 5 December 2026, whose fabric8 client reads these
+        # the same for a --before-jar built before the pod watch of its own (4 December 2026), whose fabric8 client reads these
         "KUBERNETES_MASTER=http://127.0.0.1:$API_PORT" KUBERNETES_AUTH_TRYKUBECONFIG=false
         KUBERNETES_AUTH_TRYSERVICEACCOUNT=false)
 fi

@@ -8,6 +8,8 @@ final class ApiException extends IOException {
     /** The watch's resourceVersion is older than the API server keeps: list again. */
     static final int GONE = 410;
 
+    private static final long serialVersionUID = 1L;
+
     private final int code;
     private final String reason;
 

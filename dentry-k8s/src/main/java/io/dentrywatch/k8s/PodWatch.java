@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * watch cache ({@code resourceVersion=0}), then a watch from the list's {@code resourceVersion} with bookmarks,
  * renewed when the server ends it, resumed from the last version seen after a dropped connection, and a new
  * list when the server no longer has that version (410 Gone). Every failure is retried after a backoff of
- * 1 s doubling to 30 s, with jitter. One daemon thread; {@link #close()} stops it.
+ * 1 s doubling to 30 s, with jitter. One virtual thread; {@link #close()} stops it.
  */
 final class PodWatch implements AutoCloseable {
 
@@ -32,16 +32,19 @@ final class PodWatch implements AutoCloseable {
     private final PodIndex pods;
     private final WatchHealth health;
     private final Thread thread;
-    private volatile HttpURLConnection current;
     private volatile boolean closed;
     private volatile boolean synced;
+    /** The last resourceVersion seen, to watch from; {@code null} until listed, or when the server forgot it. */
+    private String resourceVersion;
 
     PodWatch(ApiServer api, String nodeName, PodIndex pods, WatchHealth health) {
         this.api = api;
         this.selector = "fieldSelector=" + URLEncoder.encode("spec.nodeName=" + nodeName, StandardCharsets.UTF_8);
         this.pods = pods;
         this.health = health;
-        this.thread = Thread.ofPlatform().daemon().name("dentrywatch-pod-watch").unstarted(this::run);
+        // virtual: interrupting it closes the socket a read blocks on (HttpURLConnection.disconnect() would wait
+        // for that read to release the stream's lock, up to the watch's read timeout)
+        this.thread = Thread.ofVirtual().name("dentrywatch-pod-watch").unstarted(this::run);
     }
 
     void start() {
@@ -58,10 +61,6 @@ final class PodWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        HttpURLConnection connection = current;
-        if (connection != null) {
-            connection.disconnect();
-        }
         thread.interrupt();
         if (thread.isAlive() && thread != Thread.currentThread()) {
             try {
@@ -74,15 +73,14 @@ final class PodWatch implements AutoCloseable {
 
     private void run() {
         long backoff = FIRST_BACKOFF_MILLIS;
-        String resourceVersion = null;
         while (!closed) {
             try {
                 if (resourceVersion == null) {
-                    resourceVersion = list();
+                    list();
                 }
                 long started = System.nanoTime();
                 // each watch that ends cleanly is renewed from the last version it saw
-                resourceVersion = watch(resourceVersion);
+                watch();
                 if (System.nanoTime() - started < MIN_HEALTHY_WATCH_NANOS) {
                     // a server that ends every watch at once must not be asked again in a tight loop
                     backoff = pause(backoff);
@@ -104,35 +102,34 @@ final class PodWatch implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                // a broken watch resumes from the last version it saw
                 health.failed(synced, e);
                 backoff = pause(backoff);
             }
         }
     }
 
-    /** Lists the pods into the index; returns the list's resourceVersion. */
-    private String list() throws IOException {
+    /** Lists the pods into the index, and takes the list's resourceVersion. */
+    private void list() throws IOException {
         HttpURLConnection connection = open("/api/v1/pods?" + selector + "&resourceVersion=0", LIST_READ_TIMEOUT);
         PodJson.PodList list;
         try (InputStream body = connection.getInputStream(); JsonParser parser = api.json().createParser(body)) {
             list = PodJson.list(parser);
         } finally {
             connection.disconnect();
-            current = null;
         }
         pods.replaceAll(list.pods());
+        resourceVersion = list.resourceVersion();
         synced = true;
         health.synced();
-        return list.resourceVersion();
     }
 
-    /** Watches from {@code resourceVersion} until the server ends the watch; returns the last version seen. */
-    private String watch(String resourceVersion) throws IOException {
+    /** Watches from the last version seen until the server ends the watch, taking each event's version. */
+    private void watch() throws IOException {
         int seconds = MIN_WATCH_SECONDS + ThreadLocalRandom.current().nextInt(MIN_WATCH_SECONDS);
         HttpURLConnection connection = open("/api/v1/pods?" + selector + "&watch=true&allowWatchBookmarks=true"
                 + "&resourceVersion=" + URLEncoder.encode(resourceVersion, StandardCharsets.UTF_8)
                 + "&timeoutSeconds=" + seconds, Duration.ofSeconds(seconds).plus(WATCH_GRACE));
-        String last = resourceVersion;
         try (InputStream body = connection.getInputStream(); JsonParser parser = api.json().createParser(body)) {
             health.synced();
             for (PodJson.WatchEvent event = PodJson.event(parser); event != null; event = PodJson.event(parser)) {
@@ -155,21 +152,18 @@ final class PodWatch implements AutoCloseable {
                     }
                 }
                 if (!event.resourceVersion().isEmpty()) {
-                    last = event.resourceVersion();
+                    resourceVersion = event.resourceVersion();
                 }
             }
         } finally {
             connection.disconnect();
-            current = null;
         }
-        return last;
     }
 
     private HttpURLConnection open(String pathAndQuery, Duration readTimeout) throws IOException {
         HttpURLConnection connection = api.get(pathAndQuery, readTimeout);
-        current = connection;
         if (closed) {
-            // close() ran while we connected and saw no connection to cut
+            // close() ran while we connected
             connection.disconnect();
             throw new IOException("closed");
         }

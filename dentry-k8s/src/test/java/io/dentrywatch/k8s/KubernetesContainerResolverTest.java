@@ -23,59 +23,63 @@ import io.dentrywatch.cgroup.ContainerIdentity.QosClass;
 import io.dentrywatch.k8s.KubernetesContainerResolver.State;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true, kubernetesClientBuilderCustomizer = SelectorIgnoringMock.class)
+/** The resolver against a stand-in API server: pods listed and watched, then resolved, as the kubelet changes them. */
 class KubernetesContainerResolverTest {
 
-    /** What the informer lists first, from the API server's cache; the mock sees it without the field selector. */
-    private static final String LIST_PODS = "/api/v1/pods?resourceVersion=0";
+    /** No service account: plain HTTP, no token. */
+    private static final Path NO_SERVICE_ACCOUNT = Path.of("/nonexistent/serviceaccount");
 
-    KubernetesMockServer server;
-    KubernetesClient client;
+    private FakeApiServer api;
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private KubernetesContainerResolver resolver;
-    /** The started resolver's pod index and informer store. */
+    /** The started resolver's pod index. */
     private PodIndex pods;
-    private SlimPodStore store;
+
+    @BeforeEach
+    void startApiServer() throws IOException {
+        api = FakeApiServer.start();
+    }
 
     @AfterEach
-    void closeResolver() {
+    void closeResolverAndApiServer() {
         if (resolver != null) {
             resolver.close();
         }
+        api.close();
     }
 
     private KubernetesContainerResolver startedResolver() {
-        WiredResolver wired = WiredResolver.on(client, Duration.ofMinutes(5), clock::get);
+        WiredResolver wired = WiredResolver.on(api.uri(), Duration.ofMinutes(5), clock::get);
         resolver = wired.resolver();
         pods = wired.pods();
-        store = wired.store();
         resolver.start();
-        Await.until(resolver::isSynced, () -> "informer synced");
+        Await.until(resolver::isSynced, () -> "pods listed");
         return resolver;
     }
 
+    private KubernetesContainerResolver.Builder builder() {
+        return KubernetesContainerResolver.builder().apiServer(api.uri()).serviceAccount(NO_SERVICE_ACCOUNT).nodeName(NODE);
+    }
+
     private Pod create(Pod pod) {
-        return client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+        return api.put(pod);
     }
 
     private Pod updateStatus(Pod pod, List<ContainerStatus> containers) {
-        Pod latest = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
-        latest.getStatus().setContainerStatuses(containers);
-        return client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
+        pod.getStatus().setContainerStatuses(containers);
+        return api.put(pod);
     }
 
     private ContainerIdentity awaitResolved(long cgroupId, String path, String expectedPod) {
@@ -178,7 +182,7 @@ class KubernetesContainerResolverTest {
         String path = burstableScope(uid, "cri-containerd-", id);
         ContainerIdentity named = awaitResolved(51, path, "nginx-5c7588df-9qwzl");
 
-        client.pods().inNamespace("web").withName("nginx-5c7588df-9qwzl").delete();
+        api.delete(uid);
         Await.until(() -> pods.current(uid) != null && pods.current(uid).deleted(), () -> "delete event");
 
         clock.addAndGet(Duration.ofMinutes(4).toNanos());
@@ -192,15 +196,15 @@ class KubernetesContainerResolverTest {
     @Test
     void builderGraceOfZeroStopsResolvingADeletedPodAtOnce() {
         String id = containerId("zero-grace");
-        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).deletedPodGrace(Duration.ZERO).build();
+        resolver = builder().deletedPodGrace(Duration.ZERO).build();
         resolver.start();
-        Await.until(resolver::isSynced, () -> "informer synced");
+        Await.until(resolver::isSynced, () -> "pods listed");
         Pod pod = create(pod("web", "zero-grace-0", NODE, List.of(running("web", "containerd://" + id))));
         String uid = pod.getMetadata().getUid();
         String path = burstableScope(uid, "cri-containerd-", id);
         awaitResolved(53, path, "zero-grace-0");
 
-        client.pods().inNamespace("web").withName("zero-grace-0").delete();
+        api.delete(uid);
 
         // with the default grace it would keep its names for five minutes
         Await.until(() -> resolver.resolve(53, path).equals(pathOnly(uid, id, "containerd")),
@@ -208,25 +212,28 @@ class KubernetesContainerResolverTest {
     }
 
     @Test
-    void asksTheApiServerForThisNodesPodsOnly() throws InterruptedException {
+    void listsThisNodesPodsFromTheWatchCacheThenWatchesFromTheListsVersion() throws InterruptedException {
+        long listedAt = api.resourceVersion();
         startedResolver();
+        assertTrue(api.awaitWatches(1, Duration.ofSeconds(10)), "a watch was opened");
 
-        List<String> selectors = new java.util.ArrayList<>();
-        for (int i = server.getRequestCount(); i > 0; i--) {
-            RecordedRequest request = server.takeRequest();
-            if (request.getPath().startsWith("/api/v1/pods?")) {
-                selectors.add(request.getHeader(SelectorIgnoringMock.SENT_SELECTOR_HEADER));
-            }
-        }
-
-        assertFalse(selectors.isEmpty(), "no list or watch of pods");
-        assertEquals(java.util.Collections.nCopies(selectors.size(), "spec.nodeName%3D" + NODE), selectors);
+        List<String> requests = api.requests();
+        // one list answered from the API server's watch cache (resourceVersion=0), not pages read through to etcd
+        assertEquals("GET /api/v1/pods?fieldSelector=spec.nodeName=" + NODE + "&resourceVersion=0", requests.get(0));
+        String watch = requests.get(1);
+        assertTrue(watch.startsWith("GET /api/v1/pods?fieldSelector=spec.nodeName=" + NODE + "&watch=true&allowWatchBookmarks=true"
+                + "&resourceVersion=" + listedAt + "&timeoutSeconds="), watch);
+        int timeout = Integer.parseInt(watch.substring(watch.lastIndexOf('=') + 1));
+        assertTrue(timeout >= 300 && timeout < 600, "client-go's spread of watch timeouts: " + watch);
+        assertEquals(2, requests.size(), requests.toString());
+        assertTrue(api.authorizations().stream().allMatch(String::isEmpty), "no service account, no token");
     }
 
     @Test
     void podOnAnotherNodeIsIgnoredEvenThoughTheMockIgnoresFieldSelectors() {
         String elsewhere = containerId("elsewhere");
         String here = containerId("here");
+        api.ignoreFieldSelector(true);
         startedResolver();
         Pod other = create(pod("shop", "cart-0", OTHER_NODE, List.of(running("cart", "containerd://" + elsewhere))));
         Pod mine = create(pod("shop", "cart-1", NODE, List.of(running("cart", "containerd://" + here))));
@@ -236,11 +243,10 @@ class KubernetesContainerResolverTest {
         String otherUid = other.getMetadata().getUid();
         assertEquals(pathOnly(otherUid, elsewhere, "containerd"),
                 resolver.resolve(62, burstableScope(otherUid, "cri-containerd-", elsewhere)));
-        // only this node's pods are kept: indexed and in the informer's store
+        // only this node's pods are kept
         assertNull(pods.current(otherUid), "the other node's pod is not indexed");
         assertEquals("cart-1", pods.current(mine.getMetadata().getUid()).name());
-        assertEquals(1, store.size(), "only this node's pods are kept");
-        assertEquals(List.of("shop/cart-1"), store.keySet().toList());
+        assertEquals(1, pods.livePods(), "only this node's pods are kept");
     }
 
     @Test
@@ -303,17 +309,12 @@ class KubernetesContainerResolverTest {
 
     @Test
     void forbiddenListNamesTheClusterRoleRuleAndRecoversOnceGranted() {
-        server.expect().get().withPath(LIST_PODS)
-                .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403)
-                        .withMessage("pods is forbidden: User \"system:serviceaccount:monitoring:dentrywatch\" cannot list"
-                                + " resource \"pods\" in API group \"\" at the cluster scope")
-                        .build())
-                .always();
+        api.failNext(403, Integer.MAX_VALUE);
         String id = containerId("forbidden");
         Pod pod = create(pod("shop", "search-0", NODE, List.of(running("search", "containerd://" + id))));
         String uid = pod.getMetadata().getUid();
         String path = burstableScope(uid, "cri-containerd-", id);
-        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).build();
+        resolver = builder().build();
 
         resolver.start();
         Await.until(() -> resolver.status().state() == State.FORBIDDEN, () -> "FORBIDDEN, last " + resolver.status());
@@ -326,7 +327,7 @@ class KubernetesContainerResolverTest {
         assertEquals(pathOnly(uid, id, "containerd"), resolver.resolve(111, path));
 
         // RBAC granted later: the retries pick it up without a restart
-        server.clearExpectations();
+        api.failNext(0, 0);
         assertEquals(new ContainerIdentity("shop", "search-0", "search", uid, id, "containerd", QosClass.BURSTABLE),
                 awaitResolved(111, path, "search-0"));
         Await.until(() -> resolver.isSynced() && resolver.status().state() == State.SYNCED, () -> "synced, last " + resolver.status());
@@ -380,17 +381,25 @@ class KubernetesContainerResolverTest {
     }
 
     @Test
-    void statusFollowsTheLifecycle() {
-        resolver = KubernetesContainerResolver.builder().client(client).nodeName(NODE).build();
+    void statusFollowsTheLifecycle() throws InterruptedException {
+        resolver = builder().build();
         assertEquals(State.NOT_STARTED, resolver.status().state());
 
         resolver.start();
         Await.until(() -> resolver.status().state() == State.SYNCED, () -> "SYNCED, last " + resolver.status());
+        Await.until(() -> api.openWatches() == 1, () -> "one watch open");
         resolver.close();
 
         assertEquals(State.CLOSED, resolver.status().state());
         assertFalse(resolver.isSynced());
-        // the caller's client stays open: only a client the resolver built is closed with it
-        assertEquals("after-close", create(pod("shop", "after-close", NODE, List.of())).getMetadata().getName());
+        // the watch's connection is closed (the server finds out when it next writes to it), and nothing asks again
+        Await.until(() -> {
+            api.bookmark();
+            return api.openWatches() == 0;
+        }, () -> "the watch closed, open: " + api.openWatches());
+        int requests = api.requests().size();
+        api.dropWatches();
+        Thread.sleep(1_500);
+        assertEquals(requests, api.requests().size(), "no request after close: " + api.requests());
     }
 }

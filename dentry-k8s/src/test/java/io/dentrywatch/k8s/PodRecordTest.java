@@ -36,7 +36,7 @@ class PodRecordTest {
             "'', ''",
             "podman://, ''"})
     void containerIdLosesItsRuntimePrefix(String scheme, String runtime) {
-        PodRecord record = PodRecord.of(withUid(pod("shop", "web-0", NODE, List.of(running("web", scheme + ID))), "u-1"));
+        PodRecord record = TestPods.read(withUid(pod("shop", "web-0", NODE, List.of(running("web", scheme + ID))), "u-1"));
 
         assertEquals("web", record.containerName(ID));
         assertEquals(runtime, record.runtime());
@@ -51,12 +51,15 @@ class PodRecordTest {
                 List.of(completed("init-schema", "containerd://" + init)),
                 List.of(running("debugger-abcde", "containerd://" + debug))), "u-1");
 
-        PodRecord record = PodRecord.of(pod);
+        PodRecord record = TestPods.read(pod);
 
         assertEquals(Map.of(ID, "web", PREVIOUS, "web", init, "init-schema", debug, "debugger-abcde"), record.containerNames());
         assertEquals("shop", record.namespace());
         assertEquals("web-0", record.name());
         assertEquals("u-1", record.uid());
+        assertEquals(NODE, record.nodeName());
+        assertTrue(record.isOnNode(NODE));
+        assertFalse(record.isOnNode("node-z"));
     }
 
     @Test
@@ -64,13 +67,17 @@ class PodRecordTest {
         Pod mirror = withUid(pod("kube-system", "etcd-" + NODE, NODE, Map.of(PodRecord.MIRROR_ANNOTATION, "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
                 List.of(running("etcd", "containerd://" + ID)), List.of(), List.of()), "a9c3e1f2-0000-4000-8000-000000000001");
 
-        assertEquals(List.of("a9c3e1f2-0000-4000-8000-000000000001", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), PodRecord.keys(mirror));
-        assertEquals(List.of("u-2"), PodRecord.keys(withUid(pod("shop", "web-1", NODE, List.of()), "u-2")));
+        assertEquals(List.of("a9c3e1f2-0000-4000-8000-000000000001", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), TestPods.read(mirror).keys());
+        assertEquals(List.of("u-2"), TestPods.read(withUid(pod("shop", "web-1", NODE, List.of()), "u-2")).keys());
+        // a mirror annotation naming the pod itself adds no second key
+        Pod self = withUid(pod("kube-system", "self-" + NODE, NODE, Map.of(PodRecord.MIRROR_ANNOTATION, "u-3"),
+                List.of(), List.of(), List.of()), "u-3");
+        assertEquals(List.of("u-3"), TestPods.read(self).keys());
     }
 
     @Test
     void deletedRecordExpiresAtItsDeadlineEvenAcrossClockWrap() {
-        PodRecord live = PodRecord.of(withUid(pod("shop", "web-0", NODE, List.of()), "u-1"));
+        PodRecord live = TestPods.read(withUid(pod("shop", "web-0", NODE, List.of()), "u-1"));
         long deadline = Long.MAX_VALUE - 10 + 20; // wrapped past Long.MAX_VALUE, as nanoTime() may
         PodRecord deleted = live.deleted(deadline);
 

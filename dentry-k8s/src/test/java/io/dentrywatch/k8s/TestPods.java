@@ -4,9 +4,17 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +26,55 @@ final class TestPods {
     static final String OTHER_NODE = "node-b";
 
     private TestPods() {
+    }
+
+    /** A pod as the API server writes it: fabric8's model serialized. */
+    static String json(Object podOrList) {
+        return new KubernetesSerialization().asJson(podOrList);
+    }
+
+    /** What the resolver reads of a pod, through its JSON: {@link PodJson}, as lists and watches are read. */
+    static PodRecord read(Pod pod) {
+        String event = "{\"type\": \"ADDED\", \"object\": " + json(pod) + "}";
+        try (JsonParser parser = new JsonFactory().createParser(event)) {
+            return PodJson.event(parser).pod();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What the resolver should keep of a pod, computed from fabric8's model (an oracle independent of
+     * {@link PodJson}): names, node, mirror annotation, and each container status's current and previous id.
+     */
+    static PodRecord expected(Pod pod) {
+        List<Map.Entry<String, String>> ids = new ArrayList<>();
+        PodStatus status = pod.getStatus();
+        List<ContainerStatus> all = new ArrayList<>();
+        if (status != null) {
+            for (List<ContainerStatus> kind : java.util.Arrays.asList(status.getContainerStatuses(),
+                    status.getInitContainerStatuses(), status.getEphemeralContainerStatuses())) {
+                if (kind != null) {
+                    all.addAll(kind);
+                }
+            }
+        }
+        for (ContainerStatus container : all) {
+            if (container.getName() == null) {
+                continue;
+            }
+            if (container.getContainerID() != null) {
+                ids.add(new SimpleImmutableEntry<>(container.getContainerID(), container.getName()));
+            }
+            if (container.getLastState() != null && container.getLastState().getTerminated() != null
+                    && container.getLastState().getTerminated().getContainerID() != null) {
+                ids.add(new SimpleImmutableEntry<>(container.getLastState().getTerminated().getContainerID(), container.getName()));
+            }
+        }
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return PodRecord.of(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
+                pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+                annotations == null ? null : annotations.get(PodRecord.MIRROR_ANNOTATION), ids);
     }
 
     /** A 64-hex container id, as containerd, CRI-O and Docker make them, derived from a seed. */

@@ -58,10 +58,12 @@ public final class ConfigLoader {
     public ExporterConfig load(CommandLine commandLine) throws ConfigException {
         Values v = new Values(commandLine);
         boolean kubernetes = kubernetes(v);
+        Optional<URI> kubernetesApi = kubernetesApi(v.get(Setting.KUBERNETES_API));
         Optional<Given> node = v.given(Setting.NODE_NAME);
         if (kubernetes && node.isEmpty()) {
             throw new ConfigException("NODE_NAME is not set, and Kubernetes resolution is on ("
-                    + v.given(Setting.KUBERNETES_RESOLUTION).map(Given::show).orElse("in a pod")
+                    + v.given(Setting.KUBERNETES_RESOLUTION).or(() -> v.given(Setting.KUBERNETES_API)).map(Given::show)
+                            .orElse("in a pod")
                     + "): set NODE_NAME from the downward API (valueFrom: fieldRef: fieldPath: spec.nodeName),"
                     + " or --kubernetes-resolution=off");
         }
@@ -77,7 +79,7 @@ public final class ConfigLoader {
                 duration(v.get(Setting.GRACE_PERIOD)),
                 integer(v.get(Setting.MAP_CAPACITY), 1, MAX_MAP_CAPACITY, "not a whole number from 1 to " + MAX_MAP_CAPACITY),
                 kubernetes,
-                kubernetesApi(v.get(Setting.KUBERNETES_API)),
+                kubernetesApi,
                 onOff(v.get(Setting.OOM_WATCHER)),
                 path(v.get(Setting.PROC_ROOT)),
                 choice(v.get(Setting.LOG_LEVEL), LogLevel.class),

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The running exporter: an HTTP server with {@code /metrics} (dentry-prometheus's collector, read at
@@ -39,6 +42,9 @@ public final class Exporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
 
     private final Health health;
+    /** How many requests are answered at once (see {@link #httpThreads()}). */
+    static final int HTTP_THREADS = 2;
+
     private final HTTPServer server;
     private final DentrySampler sampler;
     private final Optional<KubernetesContainerResolver> kubernetes;
@@ -124,6 +130,7 @@ public final class Exporter implements AutoCloseable {
         try {
             HTTPServer.Builder builder = HTTPServer.builder()
                     .port(config.metricsPort())
+                    .executorService(httpThreads())
                     .registry(registry)
                     .metricsHandlerPath(HttpRoutes.METRICS_PATH)
                     .defaultHandler(new HttpRoutes(health, sources))
@@ -141,6 +148,20 @@ public final class Exporter implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException(ExitCode.CANNOT_LISTEN, "cannot listen on " + where + ": " + e, e);
         }
+    }
+
+    /**
+     * Two threads answer requests, the rest wait in line: each scrape renders a few MB of short-lived
+     * objects, so client_java's default of up to ten at once is what a burst of scrapers fills the heap with,
+     * and the DaemonSet's half a CPU renders no faster with more. The server shuts it down on close.
+     */
+    static ExecutorService httpThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(HTTP_THREADS, task -> {
+            Thread thread = new Thread(task, "dentrywatch-http-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static DentrySampler openSampler(ExporterConfig config) throws StartupException {

@@ -119,7 +119,9 @@ class ConfigLoaderTest {
         ExporterConfig proxied = load(Map.of("NODE_NAME", "node-a"), "--kubernetes-api=http://127.0.0.1:8001");
         assertTrue(proxied.kubernetes());
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8001")), proxied.kubernetesApi());
-        assertEquals(Optional.empty(), load(Map.of("KUBERNETES_API", "in-cluster")).kubernetesApi());
+        assertEquals(Optional.empty(), load(Map.of("KUBERNETES_API", "in-cluster", "NODE_NAME", "node-a")).kubernetesApi());
+        assertTrue(error(Map.of(), "--kubernetes-api=http://127.0.0.1:8001").startsWith(
+                "NODE_NAME is not set, and Kubernetes resolution is on (--kubernetes-api=http://127.0.0.1:8001)"));
     }
 
     @Test

@@ -1,62 +1,78 @@
 package io.dentrywatch.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dentrywatch.k8s.KubernetesContainerResolver.State;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.WatcherException;
+import java.io.EOFException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
-class InformerHealthTest {
+class WatchHealthTest {
 
     private final RecordingLogger log = new RecordingLogger();
-    private final InformerHealth health = new InformerHealth("node-a", log);
+    private final WatchHealth health = new WatchHealth("node-a", log);
 
     @Test
     void logsOncePerChangeOfStateNotOncePerRetry() {
         health.connecting();
         for (int retry = 0; retry < 5; retry++) {
-            assertTrue(health.retryAfterException(false, new CompletionException(new ConnectException("Connection refused"))));
+            health.failed(false, new ConnectException("Connection refused"));
         }
         health.synced();
         health.synced();
-        health.retryAfterException(true, new WatcherException("too old resource version", new KubernetesClientException("gone")));
-        health.retryAfterException(true, new WatcherException("connection reset"));
+        health.failed(true, new java.io.IOException("watch broke", new EOFException("unexpected end of stream")));
+        health.failed(true, new ApiException(500, "InternalError", "etcd leader changed"));
         health.synced();
 
         assertEquals(List.of(
-                "INFO Pod informer: listing the pods of node node-a from the Kubernetes API",
-                "WARN Pod informer: the Kubernetes API is unavailable (ConnectException: Connection refused);"
+                "INFO Pod watch: listing the pods of node node-a from the Kubernetes API",
+                "WARN Pod watch: the Kubernetes API is unavailable (ConnectException: Connection refused);"
                         + " pod cgroups are labelled with the pod UID only; retrying with backoff",
-                "INFO Pod informer: pods of node node-a are listed and watched",
-                "WARN Pod informer: lost the watch on the pods of node node-a (KubernetesClientException: gone);"
+                "INFO Pod watch: pods of node node-a are listed and watched",
+                "WARN Pod watch: lost the watch on the pods of node node-a (EOFException: unexpected end of stream);"
                         + " labels come from the pods last seen; retrying with backoff",
-                "INFO Pod informer: pods of node node-a are listed and watched"), log.lines);
+                "INFO Pod watch: pods of node node-a are listed and watched"), log.lines);
     }
 
     @Test
     void forbiddenIsAnErrorNamingTheClusterRoleRule() {
-        KubernetesClientException forbidden = new KubernetesClientException(
-                "pods is forbidden: User \"system:serviceaccount:monitoring:dentrywatch\" cannot list resource \"pods\"", 403, null);
+        ApiException forbidden = new ApiException(403, "Forbidden",
+                "pods is forbidden: User \"system:serviceaccount:monitoring:dentrywatch\" cannot list resource \"pods\"");
 
-        assertTrue(health.retryAfterException(false, new CompletionException(forbidden)));
-        health.retryAfterException(false, forbidden);
+        health.failed(false, forbidden);
+        health.failed(true, forbidden);
 
         assertEquals(State.FORBIDDEN, health.status().state());
         assertEquals(1, log.lines.size());
         assertTrue(log.lines.get(0).startsWith("ERROR "), log.lines.get(0));
         assertTrue(log.lines.get(0).contains("apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\",\"list\",\"watch\"]"));
         assertTrue(health.status().message().contains("ClusterRoleBinding"));
+        assertTrue(health.status().message().contains("(HTTP 403 Forbidden: pods is forbidden: User"), health.status().message());
+    }
+
+    @Test
+    void aRefusedTokenSaysToCheckTheServiceAccountToken() {
+        health.failed(false, new ApiException(401, "Unauthorized", "Unauthorized"));
+
+        assertEquals(State.UNAVAILABLE, health.status().state());
+        assertTrue(health.status().message().contains("did not accept this pod's service account token (HTTP 401 Unauthorized"),
+                health.status().message());
+        assertTrue(health.status().message().contains("automountServiceAccountToken"), health.status().message());
+    }
+
+    @Test
+    void noApiServerSaysWhy() {
+        health.unconfigured();
+
+        assertEquals(State.UNAVAILABLE, health.status().state());
+        assertTrue(health.status().message().contains("KUBERNETES_SERVICE_HOST is unset"), health.status().message());
     }
 
     @Test
@@ -64,7 +80,7 @@ class InformerHealthTest {
         health.connecting();
         health.closed();
 
-        assertFalse(health.retryAfterException(true, new ConnectException("Connection refused")));
+        health.failed(true, new ConnectException("Connection refused"));
         health.synced();
 
         assertEquals(State.CLOSED, health.status().state());
