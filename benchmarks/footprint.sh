@@ -9,7 +9,8 @@
 # A variant's name says its flags: "jvm-defaults" (java -jar, nothing else), or "image" (deploy/Dockerfile's
 # flags and MALLOC_ARENA_MAX=2) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
 # JDK 25 AOT cache from a training run), "+appcds" (an AppCDS archive from a training run), "+coh"
-# (-XX:+UseCompactObjectHeaders), "+noshare" (-Xshare:off: no CDS archive), "+before" (runs --before-jar
+# (-XX:+UseCompactObjectHeaders), "+noshare" (-Xshare:off: no CDS archive), "+opt:FLAG" (any one JVM flag without
+# a comma or a plus, e.g. +opt:-Xmn3m), "+before" (runs --before-jar
 # instead of this build's jar: an exporter built from an earlier commit, for a before/after comparison on the
 # same cgroups; with --before-dockerfile, with the flags of that commit's deploy/Dockerfile). Start-time ratios are taken against the "image" variant, which is
 # always run. The default set is DEFAULT_VARIANTS below.
@@ -110,6 +111,7 @@ variant() {
             +appcds*) flags+=" -XX:SharedArchiveFile=$CDS"; rest="${rest#+appcds}" ;;
             +coh*) flags+=" -XX:+UseCompactObjectHeaders"; rest="${rest#+coh}" ;;
             +noshare*) flags+=" -Xshare:off"; rest="${rest#+noshare}" ;;
+            +opt:*) rest="${rest#+opt:}"; flags+=" ${rest%%+*}"; rest="${rest#"${rest%%+*}"}" ;;
             +before*) [[ -f "$BEFORE_JAR" ]] || return 1; jar="$BEFORE_JAR"; rest="${rest#+before}" ;;
             *) return 1 ;;
         esac
@@ -274,6 +276,8 @@ if [[ "$ONLY" != start ]]; then
         "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" GC.heap_info >"$OUT/heap-${NAMES[$i]}.txt" 2>&1 || true
         if [[ "${NAMES[$i]}" == image ]]; then
             "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" VM.metaspace >"$OUT/metaspace-image.txt" 2>&1 || true
+            # what the live heap is (a full GC, after the last RSS reading)
+            "$JAVA_HOME/bin/jcmd" "${PIDS[$i]}" GC.class_histogram 2>&1 | head -40 >"$OUT/histogram-image.txt" || true
             grep -E 'Rss|Pss' "/proc/${PIDS[$i]}/smaps_rollup" >"$OUT/smaps-image.txt" 2>&1 || true
         fi
     done

@@ -24,7 +24,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -151,16 +154,29 @@ public final class Exporter implements AutoCloseable {
     }
 
     /**
-     * Two threads answer requests, the rest wait in line: each scrape renders a few MB of short-lived
-     * objects, so client_java's default of up to ten at once is what a burst of scrapers fills the heap with,
-     * and the DaemonSet's half a CPU renders no faster with more. The server shuts it down on close.
+     * Two threads answer requests; while both are busy the server's one dispatcher thread waits to hand over
+     * the next, so further connections wait in the kernel's accept queue. Each scrape renders a few MB of
+     * short-lived objects: client_java's default of up to ten at once is what a burst of scrapers fills the
+     * heap with, and the DaemonSet's half a CPU renders no faster with more. (An unbounded queue instead
+     * would hold every connection of a burst, each with its buffers, until the heap ran out.) The server
+     * shuts it down on close.
      */
     static ExecutorService httpThreads() {
         AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(HTTP_THREADS, task -> {
+        return new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 0, TimeUnit.MILLISECONDS, new SynchronousQueue<>(), task -> {
             Thread thread = new Thread(task, "dentrywatch-http-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
+        }, (task, executor) -> {
+            try {
+                // a SynchronousQueue's put waits for an idle thread to take the request
+                if (executor.isShutdown() || !executor.getQueue().offer(task, 1, TimeUnit.MINUTES)) {
+                    throw new RejectedExecutionException("no HTTP thread took the request within a minute");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RejectedExecutionException("interrupted while waiting for an HTTP thread", e);
+            }
         });
     }
 

@@ -52,8 +52,9 @@ class ManifestsTest {
     @Test
     void probesResourcesAndTolerations() throws IOException {
         ManifestChecks.probesResourcesAndTolerations(manifests());
-        assertTrue(Dockerfile.maxHeapMib() >= 32, "the live heap is 13 MiB with 110 pods on a node; 32m leaves room"
-                + " for the first pod list of a bigger node (benchmarks/heap-floor.sh; benchmarks/RESULTS.md, Exporter footprint)");
+        assertTrue(Dockerfile.maxHeapMib() >= 24, "the live heap is 8 MiB with 110 pods and 1,000 cgroups, 10-11 during a"
+                + " burst of 50 scrapers; 20m dropped scrapes in that burst and 24m kept them (benchmarks/heap-floor.sh;"
+                + " benchmarks/RESULTS.md, Exporter footprint)");
     }
 
     @Test
