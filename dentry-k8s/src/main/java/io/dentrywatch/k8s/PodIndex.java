@@ -39,11 +39,6 @@ final class PodIndex {
         return pod;
     }
 
-    /** The live pods indexed now, for tests and diagnostics. */
-    int livePods() {
-        return (int) byUid.values().stream().filter(pod -> !pod.deleted()).map(PodRecord::uid).distinct().count();
-    }
-
     /** A pod was added or changed. */
     void upsert(PodRecord pod) {
         dropExpired();

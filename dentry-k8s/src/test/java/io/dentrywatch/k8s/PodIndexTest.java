@@ -37,11 +37,10 @@ class PodIndexTest {
         assertSame(kept, index.current("u-1"));
         assertTrue(index.current("u-2").deleted(), "deleted while unwatched: found by the relist");
         assertEquals("web-u-2", index.current("u-2").name());
-        assertEquals(1, index.livePods());
         clock.addAndGet(GRACE);
         assertNull(index.current("u-2"), "expired at the end of its grace");
         index.upsert(kept);
-        assertEquals(1, index.livePods());
+        assertSame(kept, index.current("u-1"), "the next change dropped the expired pod and kept the live one");
     }
 
     @Test
