@@ -1,6 +1,7 @@
 package io.dentrywatch.exporter;
 
 import io.dentrywatch.core.DentrySample;
+import io.dentrywatch.core.NegativeSources;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,16 +12,28 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The sampler's readings, shared by {@code /metrics} (the collector reads through it) and {@code /sources},
- * with the last minute of them kept so {@code /sources} can say how fast each source grows now. Thread-safe.
+ * The sampler's readings, shared by {@code /metrics} (the collector reads through it) and {@code /sources}: the
+ * latest reading, and the negative sources of the last minute of them, so {@code /sources} can say how fast each
+ * source grows now. Only the sources are kept, not whole readings: a reading of 1,000 cgroups is about 250 KB,
+ * and a minute of readings at one a second would fill the heap. Thread-safe.
  */
 final class RecentSamples implements Supplier<DentrySample> {
 
     private static final Duration KEPT = Duration.ofMinutes(1);
     private static final int MAX_KEPT = 120;
 
+    /**
+     * The negative sources of one reading.
+     *
+     * @param time    when the reading was taken
+     * @param sources its negative sources
+     */
+    record SourcesReading(Instant time, NegativeSources sources) {
+    }
+
     private final Supplier<DentrySample> sampler;
-    private final Deque<DentrySample> recent = new ArrayDeque<>();
+    private final Deque<SourcesReading> recent = new ArrayDeque<>();
+    private DentrySample last;
 
     RecentSamples(Supplier<DentrySample> sampler) {
         this.sampler = Objects.requireNonNull(sampler, "sampler");
@@ -30,7 +43,8 @@ final class RecentSamples implements Supplier<DentrySample> {
     @Override
     public synchronized DentrySample get() {
         DentrySample sample = sampler.get();
-        recent.addLast(sample);
+        last = sample;
+        recent.addLast(new SourcesReading(sample.time(), sample.negativeSources()));
         while (recent.size() > MAX_KEPT || recent.size() > 1
                 && recent.peekFirst().time().isBefore(sample.time().minus(KEPT))) {
             recent.removeFirst();
@@ -40,7 +54,6 @@ final class RecentSamples implements Supplier<DentrySample> {
 
     /** The latest reading if it is younger than {@code maxAge}, else a new one. */
     synchronized DentrySample fresh(Duration maxAge, Instant now) {
-        DentrySample last = recent.peekLast();
         if (last == null || last.time().isBefore(now.minus(maxAge))) {
             return get();
         }
@@ -48,20 +61,20 @@ final class RecentSamples implements Supplier<DentrySample> {
     }
 
     /**
-     * The reading to measure rates against: the oldest one at most {@code window} before {@code latest} and at
-     * least a second before it.
+     * The sources to measure rates against: those of the oldest reading at most {@code window} before
+     * {@code latest} and at least a second before it.
      */
-    synchronized Optional<DentrySample> before(DentrySample latest, Duration window) {
+    synchronized Optional<SourcesReading> before(DentrySample latest, Duration window) {
         Instant earliest = latest.time().minus(window);
         Instant latestStart = latest.time().minusSeconds(1);
-        for (DentrySample s : recent) {
+        for (SourcesReading s : recent) {
             if (!s.time().isBefore(earliest) && !s.time().isAfter(latestStart)) {
                 return Optional.of(s);
             }
         }
         // none in the window: the newest older than a second
-        DentrySample best = null;
-        for (DentrySample s : recent) {
+        SourcesReading best = null;
+        for (SourcesReading s : recent) {
             if (!s.time().isAfter(latestStart)) {
                 best = s;
             }

@@ -114,12 +114,12 @@ final class SourcesEndpoint {
         if (!sources.available()) {
             return new View(node, latest.time(), mode, sources.unavailable(), 0, List.of(), 0);
         }
-        Optional<DentrySample> before = s.samples().before(latest, WINDOW);
+        Optional<RecentSamples.SourcesReading> before = s.samples().before(latest, WINDOW);
         Map<String, Long> earlier = new HashMap<>();
         double seconds = 0;
         if (before.isPresent()) {
             seconds = Duration.between(before.get().time(), latest.time()).toNanos() / 1e9;
-            for (CgroupNegativeSources c : before.get().negativeSources().cgroups()) {
+            for (CgroupNegativeSources c : before.get().sources().cgroups()) {
                 for (DirectorySource d : c.directories()) {
                     earlier.put(c.cgroupId() + " " + d.directory(), d.total());
                 }
