@@ -42,6 +42,10 @@ final class PodIndex {
     /** A pod was added or changed. */
     void upsert(PodRecord pod) {
         dropExpired();
+        put(pod);
+    }
+
+    private void put(PodRecord pod) {
         if (!pod.isOnNode(nodeName)) {
             // the API server may ignore the field selector (mocks and some proxies do): filter here too
             if (byUid.containsKey(pod.uid())) {
@@ -64,9 +68,10 @@ final class PodIndex {
 
     /** A new list: its pods replace what was known, and pods it lacks were deleted while unwatched. */
     void replaceAll(Collection<PodRecord> listed) {
+        dropExpired();
         Set<String> present = new HashSet<>();
         for (PodRecord pod : listed) {
-            upsert(pod);
+            put(pod);
             if (pod.isOnNode(nodeName)) {
                 present.add(pod.uid());
             }

@@ -143,7 +143,7 @@ final class PodJson {
                 case "resourceVersion" -> o.resourceVersion = nullToEmpty(text(p));
                 case "spec" -> {
                     if (value == JsonToken.START_OBJECT) {
-                        o.nodeName = nodeName(p);
+                        o.nodeName = field(p, "nodeName");
                     } else {
                         p.skipChildren();
                     }
@@ -176,7 +176,7 @@ final class PodJson {
                 case "resourceVersion" -> o.resourceVersion = nullToEmpty(text(p));
                 case "annotations" -> {
                     if (value == JsonToken.START_OBJECT) {
-                        o.mirrorOf = mirrorAnnotation(p);
+                        o.mirrorOf = field(p, PodRecord.MIRROR_ANNOTATION);
                     } else {
                         p.skipChildren();
                     }
@@ -186,30 +186,18 @@ final class PodJson {
         }
     }
 
-    private static String mirrorAnnotation(JsonParser p) throws IOException {
-        String mirror = null;
-        for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
-            p.nextToken();
-            if (key.equals(PodRecord.MIRROR_ANNOTATION)) {
-                mirror = text(p);
-            } else {
-                p.skipChildren();
-            }
-        }
-        return mirror;
-    }
-
-    private static String nodeName(JsonParser p) throws IOException {
-        String node = null;
+    /** In an object whose start was just read: the text of its field {@code wanted}, or {@code null}; the rest is skipped. */
+    private static String field(JsonParser p, String wanted) throws IOException {
+        String found = null;
         for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
             p.nextToken();
-            if (field.equals("nodeName")) {
-                node = text(p);
+            if (field.equals(wanted)) {
+                found = text(p);
             } else {
                 p.skipChildren();
             }
         }
-        return node;
+        return found;
     }
 
     private static void podStatus(JsonParser p, List<Map.Entry<String, String>> ids) throws IOException {
@@ -269,14 +257,7 @@ final class PodJson {
         for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
             JsonToken value = p.nextToken();
             if (field.equals("terminated") && value == JsonToken.START_OBJECT) {
-                for (String inner = p.nextFieldName(); inner != null; inner = p.nextFieldName()) {
-                    p.nextToken();
-                    if (inner.equals("containerID")) {
-                        id = text(p);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
+                id = field(p, "containerID");
             } else {
                 p.skipChildren();
             }
