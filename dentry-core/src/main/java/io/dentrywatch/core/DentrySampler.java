@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class DentrySampler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DentrySampler.class);
+    /** Rows the sampler's counter table starts with; it doubles when a read returns more. */
+    private static final int INITIAL_TABLE_ROWS = 1024;
 
     private final Path dentryState;
     private final boolean kernelReportsNegative;
@@ -126,7 +128,8 @@ public final class DentrySampler implements AutoCloseable {
                 opened.close();
                 throw e;
             }
-            this.table = new CounterTable(countsReader.fields(), b.mapCapacity);
+            // sized for a typical node, not the map's capacity (16,384 rows were 1.3 MB of live heap): it grows when read
+            this.table = new CounterTable(countsReader.fields(), Math.min(b.mapCapacity, INITIAL_TABLE_ROWS));
             CgroupHierarchy hierarchy = new CgroupHierarchy(cgroupRoot);
             hierarchy.rescan();
             this.ledger = new CgroupLedger(hierarchy, b.removedCgroupGrace, !kernel.atLeast(5, 5));

@@ -20,16 +20,41 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** client_java snapshots of dentry-core's families, for both collectors: one mapping a family type. */
+/**
+ * client_java snapshots of dentry-core's families, for both collectors: one mapping a family type. An instance
+ * keeps the label sets of the last reading it mapped, so that the next reading reuses them: client_java's
+ * {@code Labels.of} checks every label name at every call, which was over half of a scrape's garbage.
+ * Not thread-safe: each call of {@link #of} maps one reading with a new instance made from the last one.
+ */
 final class Snapshots {
 
-    private Snapshots() {
+    /** A family's label names and a series' values: what a label set is found by. */
+    private record LabelKey(List<String> names, List<String> values) {
+    }
+
+    private final Map<LabelKey, Labels> previous;
+    private final Map<LabelKey, Labels> current = new HashMap<>();
+
+    private Snapshots(Map<LabelKey, Labels> previous) {
+        this.previous = previous;
+    }
+
+    /** A mapper with no label sets yet. */
+    static Snapshots first() {
+        return new Snapshots(Map.of());
+    }
+
+    /** A mapper for the next reading, reusing the label sets this one made or reused, and only those. */
+    Snapshots next() {
+        return new Snapshots(current);
     }
 
     /** The snapshots of a reading's families, in their order. */
-    static MetricSnapshots of(List<FamilyReading> families) {
+    MetricSnapshots of(List<FamilyReading> families) {
         List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
         for (FamilyReading family : families) {
             snapshots.add(snapshot(family));
@@ -37,7 +62,7 @@ final class Snapshots {
         return new MetricSnapshots(snapshots);
     }
 
-    private static MetricSnapshot snapshot(FamilyReading reading) {
+    private MetricSnapshot snapshot(FamilyReading reading) {
         MetricFamily family = reading.family();
         MetricMetadata metadata = Families.descriptor(family).getMetadata();
         List<Point> points = reading.points();
@@ -53,8 +78,17 @@ final class Snapshots {
     }
 
     /** A point's labels: the family's label names, in the catalogue's order, with the point's values. */
-    private static Labels labels(MetricFamily family, Point point) {
-        return Labels.of(family.labelNames(), point.labelValues());
+    private Labels labels(MetricFamily family, Point point) {
+        LabelKey key = new LabelKey(family.labelNames(), point.labelValues());
+        Labels labels = current.get(key);
+        if (labels == null) {
+            labels = previous.get(key);
+            if (labels == null) {
+                labels = Labels.of(family.labelNames(), point.labelValues());
+            }
+            current.put(key, labels);
+        }
+        return labels;
     }
 
     /**

@@ -19,9 +19,9 @@ import java.util.Map;
 public record ContainerSeries(SeriesLabels labels, Map<DentryCounter, Long> counts, long resident,
                               long negativeResident) {
 
-    /** Copies {@code counts}. */
+    /** Copies {@code counts} (not the book's own, which are immutable already). */
     public ContainerSeries {
-        counts = Map.copyOf(counts);
+        counts = counts instanceof CounterValues ? counts : Map.copyOf(counts);
     }
 
     /**
@@ -31,7 +31,7 @@ public record ContainerSeries(SeriesLabels labels, Map<DentryCounter, Long> coun
      * @return its value, 0 for a counter this series has none of
      */
     public long count(DentryCounter counter) {
-        return counts.getOrDefault(counter, 0L);
+        return counts instanceof CounterValues values ? values.count(counter) : counts.getOrDefault(counter, 0L);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -179,11 +178,7 @@ final class ContainerSeriesBook {
     }
 
     private static Map<DentryCounter, Long> countsOf(long[] totals) {
-        Map<DentryCounter, Long> counts = new EnumMap<>(DentryCounter.class);
-        for (DentryCounter counter : COUNTERS) {
-            counts.put(counter, totals[counter.ordinal()]);
-        }
-        return counts;
+        return new CounterValues(totals);
     }
 
     /** What the last sample said about one cgroup, to turn its counts into increments. */
