@@ -7,7 +7,7 @@
 #                                [--variants NAME,NAME,...] [--before-jar JAR] [--before-dockerfile FILE] [--pods P]
 #
 # A variant's name says its flags: "jvm-defaults" (java -jar, nothing else), or "image" (deploy/Dockerfile's
-# flags and MALLOC_ARENA_MAX=2) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
+# flags and environment) followed by "-xmxN" (the heap set to N MiB instead), then any of "+aot" (a
 # JDK 25 AOT cache from a training run), "+appcds" (an AppCDS archive from a training run), "+coh"
 # (-XX:+UseCompactObjectHeaders), "+noshare" (-Xshare:off: no CDS archive), "+opt:FLAG" (any one JVM flag without
 # a comma or a plus, e.g. +opt:-Xmn3m), "+before" (runs --before-jar
@@ -76,6 +76,9 @@ trap 'exit 130' INT TERM
 IMAGE_FLAGS="$(bench_image_flags)"
 BEFORE_FLAGS="$IMAGE_FLAGS"
 [[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_FLAGS="$(bench_image_flags "$BEFORE_DOCKERFILE")"
+IMAGE_ENV="$(bench_image_env)"
+BEFORE_ENV="$IMAGE_ENV"
+[[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_ENV="$(bench_image_env "$BEFORE_DOCKERFILE")"
 K8S_ENV=""
 if [[ -n "$PODS" ]]; then
     python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
@@ -89,9 +92,9 @@ AOT="$OUT/exporter.aot"
 CDS="$OUT/exporter.jsa"
 
 # variant NAME: prints "name|environment|JVM flags|jar" for a variant name (see the top); fails on a bad name.
-# The image's environment sets MALLOC_ARENA_MAX=2 (deploy/Dockerfile).
+# The image's environment is deploy/Dockerfile's ENV (malloc settings); "+before" takes the before Dockerfile's.
 variant() {
-    local name="$1" rest flags n
+    local name="$1" rest flags n environment
     local jar="$EXPORTER_JAR"
     [[ "$name" == jvm-defaults ]] && { echo "jvm-defaults|||$jar"; return; }
     [[ "$name" == image* ]] || return 1
@@ -116,7 +119,9 @@ variant() {
             *) return 1 ;;
         esac
     done
-    echo "$name|MALLOC_ARENA_MAX=2${K8S_ENV:+ $K8S_ENV}|$flags|$jar"
+    environment="$IMAGE_ENV"
+    [[ "$name" != *+before* ]] || environment="$BEFORE_ENV"
+    echo "$name|$environment${K8S_ENV:+ $K8S_ENV}|$flags|$jar"
 }
 
 VARIANTS=()
@@ -162,6 +167,7 @@ CHURN_PID=$!
     bench_machine
     echo "cgroups: $CGROUPS under $CG_PARENT, each allocating 2 dentries every ${INTERVAL}s; scrape every ${INTERVAL}s"
     echo "image flags (deploy/Dockerfile): $IMAGE_FLAGS"
+    echo "image environment (deploy/Dockerfile): $IMAGE_ENV"
     [[ -z "$BEFORE_DOCKERFILE" ]] || echo "before flags ($BEFORE_DOCKERFILE): $BEFORE_FLAGS"
     if [[ -n "$PODS" ]]; then
         sleep 1
@@ -177,7 +183,7 @@ train() {
     local name="$1" flags="$2" port=19190 f="$OUT/train.metrics" i
     bench_log "training run for $name"
     # shellcheck disable=SC2086
-    start_exporter "$port" "MALLOC_ARENA_MAX=2" "$IMAGE_FLAGS $flags" "$OUT/train-$name.log"
+    start_exporter "$port" "$IMAGE_ENV" "$IMAGE_FLAGS $flags" "$OUT/train-$name.log"
     local pid=$STARTED_PID
     PIDS=("$pid")
     for ((i = 0; i < 300; i++)); do

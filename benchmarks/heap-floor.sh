@@ -79,6 +79,9 @@ hwm_kib() {
 IMAGE_FLAGS="$(bench_image_flags)"
 BEFORE_FLAGS="$IMAGE_FLAGS"
 [[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_FLAGS="$(bench_image_flags "$BEFORE_DOCKERFILE")"
+IMAGE_ENV="$(bench_image_env)"
+BEFORE_ENV="$IMAGE_ENV"
+[[ -z "$BEFORE_DOCKERFILE" ]] || BEFORE_ENV="$(bench_image_env "$BEFORE_DOCKERFILE")"
 K8S_ENV=()
 if [[ -n "$PODS" ]]; then
     python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
@@ -116,17 +119,19 @@ port=19280
 for n in "${HEAPS[@]}"; do
     jar="$EXPORTER_JAR"
     base="$IMAGE_FLAGS"
+    environment="$IMAGE_ENV"
     mib="${n%+before}"
     if [[ "$n" == *+before ]]; then
         [[ -f "$BEFORE_JAR" ]] || { echo "heap $n needs --before-jar" >&2; exit 2; }
         jar="$BEFORE_JAR"
         base="$BEFORE_FLAGS"
+        environment="$BEFORE_ENV"
         echo "${n}: $BEFORE_JAR${BEFORE_DOCKERFILE:+, flags of $BEFORE_DOCKERFILE: $BEFORE_FLAGS}" >>"$OUT/summary.txt"
     fi
     flags="$(sed -E "s/-Xmx[0-9]+[kKmMgG]?/-Xmx${mib}m/" <<<"$base")"
     if [[ "$flags" =~ -Xms([0-9]+)m ]] && ((BASH_REMATCH[1] > mib)); then flags="${flags/-Xms${BASH_REMATCH[1]}m/-Xms${mib}m}"; fi
     # shellcheck disable=SC2086
-    env MALLOC_ARENA_MAX=2 "${K8S_ENV[@]}" "$JAVA" $flags -jar "$jar" --metrics-port="$port" \
+    env $environment "${K8S_ENV[@]}" "$JAVA" $flags -jar "$jar" --metrics-port="$port" \
         --metrics-address=127.0.0.1 >"$OUT/xmx$n.log" 2>&1 &
     PIDS+=("$!")
     PORTS+=("$port")

@@ -110,7 +110,7 @@ start_tool() {
                 dentrywatch-fentry | dentrywatch-kprobe | dentrywatch-tracepoint | dentrywatch-none) attach="${mode#dentrywatch-}" ;;
             esac
             # shellcheck disable=SC2046
-            env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
+            env $(bench_image_env) "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
                 --metrics-address=127.0.0.1 --attach-mode=$attach --cgroup-key=$key >"$TOOL_LOG" 2>&1 &
             TOOL_PID=$!
             for ((i = 0; ; i++)); do

@@ -138,6 +138,11 @@ words = json.load(sys.stdin)
 print(" ".join(words[1:words.index("-jar")]))'
 }
 
+# The environment of the container image: deploy/Dockerfile's ENV words (NAME=value, for env(1)).
+bench_image_env() {
+    grep '^ENV ' "${1:-$REPO_DIR/deploy/Dockerfile}" | sed 's/^ENV //' | tr '\n' ' ' | sed 's/ *$//'
+}
+
 # Where memory-cgroup ids resolve for the exporter's default key on this host: the v1 memory
 # hierarchy on hybrid/v1 hosts, else the cgroup2 mount.
 bench_cgroup_base() {

@@ -41,6 +41,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 FLAGS="$(bench_image_flags $DOCKERFILE) -XX:NativeMemoryTracking=summary"
+IMAGE_ENV="$(bench_image_env $DOCKERFILE)"
 python3 "$BENCH_DIR/src/main/python/fake_kube_api.py" "$API_PORT" "$PODS" bench-node >"$OUT/api.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
@@ -50,18 +51,18 @@ K8S_ENV=(KUBERNETES_RESOLUTION=on NODE_NAME=bench-node KUBERNETES_SERVICE_HOST=1
     "KUBERNETES_MASTER=http://127.0.0.1:$API_PORT" KUBERNETES_AUTH_TRYKUBECONFIG=false
     KUBERNETES_AUTH_TRYSERVICEACCOUNT=false)
 # shellcheck disable=SC2086
-env MALLOC_ARENA_MAX=2 "$JAVA" $FLAGS -jar "$JAR" --metrics-port=19301 --metrics-address=127.0.0.1 >"$OUT/off.log" 2>&1 &
+env $IMAGE_ENV "$JAVA" $FLAGS -jar "$JAR" --metrics-port=19301 --metrics-address=127.0.0.1 >"$OUT/off.log" 2>&1 &
 OFF=$!
 PIDS+=("$OFF")
 # shellcheck disable=SC2086
-env MALLOC_ARENA_MAX=2 "${K8S_ENV[@]}" "$JAVA" $FLAGS -jar "$JAR" --metrics-port=19302 --metrics-address=127.0.0.1 >"$OUT/on.log" 2>&1 &
+env $IMAGE_ENV "${K8S_ENV[@]}" "$JAVA" $FLAGS -jar "$JAR" --metrics-port=19302 --metrics-address=127.0.0.1 >"$OUT/on.log" 2>&1 &
 ON=$!
 PIDS+=("$ON")
 {
     echo "# exporter native memory, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     bench_machine
     echo "jar: $JAR"
-    echo "flags: $FLAGS, MALLOC_ARENA_MAX=2"
+    echo "flags: $FLAGS, environment: $IMAGE_ENV"
     echo "Kubernetes resolution (on): $(cat "$OUT/api.log")"
 } >"$OUT/summary.txt"
 bench_log "two exporters (Kubernetes resolution off and on, $PODS pods), a scrape each every second for ${SECONDS_TO_RUN}s"

@@ -95,7 +95,7 @@ sysctl -q -w kernel.bpf_stats_enabled=1
     echo "churn: $LOOKUPS lookups of missing names + $CREATES create+unlink on tmpfs; kernel.bpf_stats_enabled=1 during the run"
     echo
     # shellcheck disable=SC2046
-    env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
+    env $(bench_image_env) "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
         --metrics-address=127.0.0.1 --cgroup-key="$KEY" --attach-mode="$ATTACH" --negative-sources="$SOURCES" >"$OUT_DIR/probe-cost-exporter.log" 2>&1 &
     TOOL_PID=$!
     until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/healthz"; do

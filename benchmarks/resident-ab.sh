@@ -54,7 +54,7 @@ scrape() { curl -sf -m 10 "http://127.0.0.1:$PORT/metrics"; }
 resident_of() { awk -v c="container=\"$1\"" '$1 ~ /^dentry_resident\{/ && index($1, c) {print $2+0}' | head -1; }
 
 # shellcheck disable=SC2046
-env MALLOC_ARENA_MAX=2 "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
+env $(bench_image_env) "$JAVA" $(bench_image_flags) -jar "$EXPORTER_JAR" --metrics-port=$PORT \
     --metrics-address=127.0.0.1 >"$OUT_DIR/resident-ab-exporter.log" 2>&1 &
 TOOL_PID=$!
 until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$PORT/metrics"; do

@@ -74,8 +74,8 @@ class ExporterEndToEndIT {
         Preconditions.require(TestCgroup.hierarchy().isPresent(), "no cgroup hierarchy is mounted");
         port = ExporterProcess.freePort();
         long start = System.nanoTime();
-        exporter = ExporterProcess.start(Dockerfile.jvmFlags(), Map.of(
-                "MALLOC_ARENA_MAX", "2", "METRICS_ADDRESS", "127.0.0.1", "METRICS_PORT", Integer.toString(port),
+        exporter = ExporterProcess.start(Dockerfile.jvmFlags(), Dockerfile.environmentWith(
+                "METRICS_ADDRESS", "127.0.0.1", "METRICS_PORT", Integer.toString(port),
                 "KUBERNETES_RESOLUTION", "off", "NODE_NAME", NODE, "SAMPLE_INTERVAL", SAMPLE_INTERVAL.toSeconds() + "s"));
         exporter.awaitHealthy(port, Duration.ofSeconds(120));
         readyMillis = (System.nanoTime() - start) / 1_000_000;

@@ -39,7 +39,7 @@ class ExporterStartupIT {
         try (TestCgroup cgroup = TestCgroup.createWithMemoryLimit("dwstart-" + ProcessHandle.current().pid(), OOM_LIMIT)) {
             Process victim = cgroup.startArmedAllocator(4 * OOM_LIMIT);
             long start = System.nanoTime();
-            try (ExporterProcess exporter = ExporterProcess.start(Dockerfile.jvmFlags(), Map.of("METRICS_ADDRESS",
+            try (ExporterProcess exporter = ExporterProcess.start(Dockerfile.jvmFlags(), Dockerfile.environmentWith("METRICS_ADDRESS",
                     "127.0.0.1", "METRICS_PORT", Integer.toString(port), "KUBERNETES_RESOLUTION", "off",
                     "NODE_NAME", "startup-node"))) {
                 Map<Integer, Integer> answersBefore = new TreeMap<>();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -97,6 +98,8 @@ class ManifestsTest {
         assertEquals("java", entrypoint.getFirst());
         assertEquals(List.of("-jar", "/app/dentrywatch-exporter.jar"), entrypoint.subList(entrypoint.size() - 2, entrypoint.size()));
         assertTrue(Dockerfile.jvmFlags().contains("-XX:+UseSerialGC"));
+        // a fixed threshold keeps glibc from raising it, and the trim threshold, after libbpf frees the kernel's BTF
+        assertEquals(Map.of("MALLOC_ARENA_MAX", "2", "MALLOC_MMAP_THRESHOLD_", "131072"), Dockerfile.environment());
         assertFalse(Dockerfile.jvmFlags().contains("--enable-native-access=ALL-UNNAMED"), "the jar's manifest says it");
     }
 }
