@@ -25,8 +25,15 @@ public final class PerCpuMapReader implements AutoCloseable {
         ITERATE
     }
 
-    /** Entries per batch call: large enough that a hash bucket never exceeds it. */
-    private static final int CHUNK = 1024;
+    /** Entries per batch call at most. */
+    private static final int MAX_CHUNK = 1024;
+    /**
+     * Bytes of per-CPU values one batch may take: an entry is {@code value_size} bytes per possible CPU (13.8 KB with
+     * 9 counters on a 192-CPU node), so 1,024 entries would hold 14 MB of native memory there.
+     */
+    private static final long MAX_BATCH_BYTES = 1 << 20;
+    /** Entries per batch call at least: far more than a hash bucket holds, which the kernel never splits. */
+    private static final int MIN_CHUNK = 32;
 
     private final BpfMap map;
     private final int fd;
@@ -51,6 +58,11 @@ public final class PerCpuMapReader implements AutoCloseable {
      * @param strategy how to walk it
      */
     public PerCpuMapReader(BpfMap map, Strategy strategy) {
+        this(map, strategy, 0);
+    }
+
+    /** A reader whose batches hold {@code batchEntries} entries; 0 sizes them by {@link #chunkFor}. */
+    PerCpuMapReader(BpfMap map, Strategy strategy, int batchEntries) {
         if (!map.is(MapType.PERCPU_HASH) || map.keySize() != 8 || map.valueSize() % 8 != 0) {
             throw new IllegalArgumentException(map + " is not a per-CPU hash map with 8-byte keys and 8-byte counters");
         }
@@ -59,7 +71,7 @@ public final class PerCpuMapReader implements AutoCloseable {
         this.cpus = possibleCpus();
         this.fields = map.valueSize() / 8;
         this.stride = map.valueSize(); // per-CPU values are laid out round_up(value_size, 8) apart
-        this.chunk = Math.min(CHUNK, map.maxEntries());
+        this.chunk = batchEntries > 0 ? batchEntries : chunkFor(stride * cpus, map.maxEntries());
         this.keys = arena.allocate(8L * chunk, 8);
         this.values = arena.allocate(stride * cpus * chunk, 8);
         this.inBatch = arena.allocate(8, 8);
@@ -68,6 +80,16 @@ public final class PerCpuMapReader implements AutoCloseable {
         this.key = arena.allocate(8, 8);
         this.nextKey = arena.allocate(8, 8);
         this.strategy = strategy;
+    }
+
+    /**
+     * Entries per batch call for entries of {@code entryBytes} (all CPUs' values) in a map of {@code maxEntries}: as
+     * many as {@link #MAX_BATCH_BYTES} hold, between {@link #MIN_CHUNK} and {@link #MAX_CHUNK}, and never more than
+     * the map holds.
+     */
+    static int chunkFor(long entryBytes, int maxEntries) {
+        long fits = MAX_BATCH_BYTES / entryBytes;
+        return (int) Math.min(maxEntries, Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, fits)));
     }
 
     /** The number of possible CPUs, the number of per-CPU slots the kernel returns per entry. */
@@ -106,6 +128,8 @@ public final class PerCpuMapReader implements AutoCloseable {
             } catch (BatchUnsupported e) {
                 strategy = Strategy.ITERATE;
                 table.clear();
+            } catch (BatchTooSmall e) {
+                table.clear();
             }
         }
         return iterate(table);
@@ -122,6 +146,9 @@ public final class PerCpuMapReader implements AutoCloseable {
                         keys, values, count, MemorySegment.NULL);
             } catch (Throwable t) {
                 throw NativeCall.rethrow(t);
+            }
+            if (rc == -Errno.ENOSPC.number()) {
+                throw new BatchTooSmall(); // a bucket holds more entries than a batch: this read walks key by key
             }
             if (rc < 0 && rc != -Errno.ENOENT.number()) {
                 if (first && (rc == -Errno.EINVAL.number() || rc == -Errno.ENOTSUPP.number() || rc == -Errno.EOPNOTSUPP.number())) {
@@ -209,6 +236,15 @@ public final class PerCpuMapReader implements AutoCloseable {
     @Override
     public void close() {
         arena.close();
+    }
+
+    /** A hash bucket holds more entries than one batch (ENOSPC). */
+    private static final class BatchTooSmall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BatchTooSmall() {
+            super(null, null, false, false);
+        }
     }
 
     /** The kernel predates batch map operations (5.6). */

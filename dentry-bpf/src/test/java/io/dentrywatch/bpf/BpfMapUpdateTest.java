@@ -103,6 +103,50 @@ class BpfMapUpdateTest {
     }
 
     @Test
+    void aBatchBufferHoldsAtMostAMebibyteOfValuesButAtLeast32Entries() {
+        assertEquals(1024, PerCpuMapReader.chunkFor(72L * 2, 16_384), "2 CPUs: the batch is not what bounds it");
+        assertEquals(227, PerCpuMapReader.chunkFor(72L * 64, 16_384), "64 CPUs: 1 MiB / 4,608 bytes");
+        assertEquals(75, PerCpuMapReader.chunkFor(72L * 192, 16_384), "192 CPUs");
+        assertEquals(32, PerCpuMapReader.chunkFor(72L * 8192, 16_384), "never fewer than 32");
+        assertEquals(64, PerCpuMapReader.chunkFor(72L * 2, 64), "never more than the map holds");
+    }
+
+    @Test
+    void manySmallBatchesAndBucketsLargerThanABatchReadEveryEntry() {
+        requireBpf();
+        int cpus = PerCpuMapReader.possibleCpus();
+        int entries = 2_500;
+        try (BpfObject object = mapsOnly(3_000); Arena arena = Arena.ofConfined()) {
+            BpfMap map = object.map(COUNTS_MAP);
+            int fields = map.valueSize() / 8;
+            MemorySegment key = arena.allocate(8, 8);
+            MemorySegment value = arena.allocate(8L * fields * cpus, 8);
+            for (long k = 1; k <= entries; k++) {
+                key.set(JAVA_LONG, 0, k * 7919);
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    value.setAtIndex(JAVA_LONG, (long) cpu * fields, k);
+                }
+                map.update(key, value, UpdateFlag.NOEXIST);
+            }
+            // 32 entries a batch: 79 batch calls; 1 entry a batch: the first bucket of two makes the kernel answer
+            // ENOSPC, and the read walks key by key instead
+            for (int chunk : new int[] {32, 1}) {
+                try (PerCpuMapReader reader = new PerCpuMapReader(map, PerCpuMapReader.Strategy.BATCH, chunk)) {
+                    CounterTable table = new CounterTable(fields, 16);
+                    assertEquals(entries, reader.read(table), "chunk " + chunk);
+                    long keySum = 0;
+                    for (int row = 0; row < table.size(); row++) {
+                        assertEquals(table.key(row) / 7919 * cpus, table.value(row, 0), "key " + table.key(row));
+                        keySum += table.key(row) / 7919;
+                    }
+                    assertEquals((long) entries * (entries + 1) / 2, keySum, "every key once, chunk " + chunk);
+                    assertEquals(PerCpuMapReader.Strategy.BATCH, reader.strategy(), "a bucket too big for one read only");
+                }
+            }
+        }
+    }
+
+    @Test
     void theKernelsRefusalsAreReported() {
         requireBpf();
         int cpus = PerCpuMapReader.possibleCpus();
