@@ -28,7 +28,7 @@ import java.util.Map;
  * client_java snapshots of dentry-core's families, for both collectors: one mapping a family type. An instance
  * keeps the label sets of the last reading it mapped, so that the next reading reuses them: client_java's
  * {@code Labels.of} checks every label name at every call, which was over half of a scrape's garbage.
- * Not thread-safe: each call of {@link #of} maps one reading with a new instance made from the last one.
+ * Not thread-safe, and used once: {@link #of} maps one reading with a new instance made from the last one.
  */
 final class Snapshots {
 
@@ -36,7 +36,7 @@ final class Snapshots {
     private record LabelKey(List<String> names, List<String> values) {
     }
 
-    private final Map<LabelKey, Labels> previous;
+    private Map<LabelKey, Labels> previous; // needed only while mapping: let the last reading's sets go after
     private final Map<LabelKey, Labels> current = new HashMap<>();
 
     private Snapshots(Map<LabelKey, Labels> previous) {
@@ -59,6 +59,7 @@ final class Snapshots {
         for (FamilyReading family : families) {
             snapshots.add(snapshot(family));
         }
+        previous = Map.of();
         return new MetricSnapshots(snapshots);
     }
 
