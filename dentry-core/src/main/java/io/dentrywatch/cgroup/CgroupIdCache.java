@@ -6,11 +6,16 @@ import java.util.Arrays;
  * A map from cgroup id to value without boxing, for {@link ContainerResolver} implementations that
  * must answer in O(1) without allocating. Bounded by two generations: when the young one is full it
  * becomes the old one, and a hit in the old one moves back to the young one, so it holds at most
- * twice its capacity and cgroups still looked up survive. Thread-safe; get and put allocate nothing.
+ * twice its capacity and cgroups still looked up survive. A generation's table starts small and doubles as it
+ * fills, up to what its capacity needs: a bound of 16,384 on a node of 1,000 cgroups holds 1,000 cgroups' worth,
+ * not 768 KB of empty slots. Thread-safe; get allocates nothing, nor does put once the tables have grown.
  *
  * @param <V> the cached value
  */
 public final class CgroupIdCache<V> {
+
+    /** The first table's slots: grown from, so a cache of a few cgroups stays a few hundred bytes. */
+    static final int INITIAL_SLOTS = 64;
 
     private final int capacity;
     private Table young;
@@ -51,6 +56,11 @@ public final class CgroupIdCache<V> {
         return young.size + old.size;
     }
 
+    /** Slots allocated now, in both generations' tables. */
+    synchronized int slots() {
+        return young.keys.length + old.keys.length;
+    }
+
     private void putYoung(long id, V value) {
         if (young.size >= capacity && !young.contains(id)) {
             Table emptied = old;
@@ -63,16 +73,22 @@ public final class CgroupIdCache<V> {
 
     /** Open addressing with linear probing, at most half full; a null value marks a free slot. */
     private final class Table {
-        private final long[] keys;
-        private final Object[] values;
-        private final int mask;
+        private final int maxSlots;
+        private long[] keys;
+        private Object[] values;
+        private int mask;
         private int size;
 
         Table(int capacity) {
-            int length = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-            keys = new long[length];
-            values = new Object[length];
-            mask = length - 1;
+            // twice the capacity, a power of two: a full generation is at most half full
+            maxSlots = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+            allocate(Math.min(INITIAL_SLOTS, maxSlots));
+        }
+
+        private void allocate(int slots) {
+            keys = new long[slots];
+            values = new Object[slots];
+            mask = slots - 1;
         }
 
         @SuppressWarnings("unchecked")
@@ -90,6 +106,9 @@ public final class CgroupIdCache<V> {
         }
 
         void put(long id, V value) {
+            if ((size + 1) * 2 > keys.length && keys.length < maxSlots && !contains(id)) {
+                grow();
+            }
             int i = slot(id);
             while (values[i] != null && keys[i] != id) {
                 i = (i + 1) & mask;
@@ -101,6 +120,26 @@ public final class CgroupIdCache<V> {
             values[i] = value;
         }
 
+        /** Doubles the table, moving every entry. */
+        private void grow() {
+            long[] oldKeys = keys;
+            Object[] oldValues = values;
+            allocate(keys.length * 2);
+            size = 0;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldValues[i] != null) {
+                    int j = slot(oldKeys[i]);
+                    while (values[j] != null) {
+                        j = (j + 1) & mask;
+                    }
+                    keys[j] = oldKeys[i];
+                    values[j] = oldValues[i];
+                    size++;
+                }
+            }
+        }
+
+        /** Empties the table; it keeps the slots it grew to, as the generation after it fills as far. */
         void clear() {
             Arrays.fill(values, null);
             size = 0;
