@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exporter footprint: resident memory after a long run with 1,000 active cgroups scraped every 5 s,
+# Exporter footprint: resident memory and CPU time over a long run with 1,000 active cgroups scraped every 5 s,
 # and the time from process start to the first complete scrape, for several JVM flag sets side by
 # side (same cgroups, same scrapes, same time).
 #
@@ -19,7 +19,7 @@
 # this node (src/main/python/fake_kube_api.py, as heap-floor.sh), and waits for the informer to sync.
 #
 # Needs the exporter jar (benchmarks/run.sh builds it: ./mvnw -pl examples/exporter -am package).
-# Results: benchmarks/target/footprint/{rss.csv,starts.csv,summary.txt}. Leaves no cgroup, process
+# Results: benchmarks/target/footprint/{rss.csv,cpu.csv,starts.csv,summary.txt}. Leaves no cgroup, process
 # or file outside target/ behind.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -260,6 +260,9 @@ if [[ "$ONLY" != start ]]; then
         done
     done
     bench_log "running ${#PIDS[@]} exporters for ${DURATION}s, a scrape each every ${INTERVAL}s"
+    # CPU over the run (start-up excluded): what a flag that trades memory for work costs
+    CPU_START=()
+    for i in "${!PIDS[@]}"; do CPU_START+=("$(bench_cpu_ms "${PIDS[$i]}")"); done
     start=$(date +%s)
     while :; do
         now=$(date +%s)
@@ -274,6 +277,11 @@ if [[ "$ONLY" != start ]]; then
         done
         ((elapsed >= DURATION)) && break
         sleep $((INTERVAL - ($(date +%s) - now) > 0 ? INTERVAL - ($(date +%s) - now) : 0))
+    done
+    echo "variant,cpu_ms,seconds" >"$OUT/cpu.csv"
+    for i in "${!PIDS[@]}"; do
+        end_ms=$(bench_cpu_ms "${PIDS[$i]}")
+        [[ -z "$end_ms" ]] || echo "${NAMES[$i]},$((end_ms - CPU_START[i])),$elapsed" >>"$OUT/cpu.csv"
     done
     # where the memory goes: the JVM's own accounting (no NMT: committed heap, metaspace, code), for every
     # variant still running; the metaspace and smaps for the image
@@ -316,8 +324,12 @@ fi
                     if ($8 > hwm) hwm = $8
                     if ($1 == last) { rss = $3; ms = $4; series = $5; anon = $6; file = $7 }
                     count++; if ($4 == "failed") failed++ }
-                END { printf "  %-18s last %.1f (anon %.1f, file %.1f)  max %.1f  peak %.1f  scrape %s ms  series %s  scrapes %d (failed %d)\n",
+                END { printf "  %-18s last %.1f (anon %.1f, file %.1f)  max %.1f  peak %.1f  scrape %s ms  series %s  scrapes %d (failed %d)",
                       n, rss / 1024, anon / 1024, file / 1024, max / 1024, hwm / 1024, ms, series, count, failed }' "$OUT/rss.csv"
+            # CPU over the run, all threads: per scrape, and as a share of one CPU
+            awk -F, -v n="$name" -v scrapes="$(awk -F, -v n="$name" '$2 == n' "$OUT/rss.csv" | wc -l)" '$1 == n {
+                    printf "  cpu %.1f s (%.1f ms a scrape, %.2f%% of a CPU)", $2 / 1000, $2 / scrapes, $2 / $3 / 10 }' "$OUT/cpu.csv"
+            echo
         done
     fi
 } | tee -a "$OUT/summary.txt"

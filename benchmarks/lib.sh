@@ -199,6 +199,11 @@ bench_rss_kib() {
     awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true
 }
 
+# bench_cpu_ms PID: the CPU time the process has used (user + system), in milliseconds.
+bench_cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat" 2>/dev/null || true
+}
+
 # Median, min and max of numbers on stdin: "median min max".
 bench_stats() {
     sort -g | awk '{a[NR] = $1} END {
