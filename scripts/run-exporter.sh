@@ -11,6 +11,8 @@ dentrywatch_select_jdk
 ./mvnw -B -ntp -q package -DskipTests -pl examples/exporter -am
 # the JVM flags of the container image (deploy/Dockerfile), so what runs here is what is measured there
 export MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
-exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms16m -Xmx16m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m \
-  -Xss256k -XX:TrimNativeHeapInterval=60000 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError \
+exec "$JAVA_HOME/bin/java" -Xshare:off -XX:+UseSerialGC -Xms12m -Xmx12m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=20 \
+  -XX:ReservedCodeCacheSize=16m -Xss256k -XX:StringTableSize=4096 -Djava.locale.providers=SPI \
+  -Djdk.nio.maxCachedBufferSize=65536 \
+  -XX:TrimNativeHeapInterval=60000 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError \
   -jar examples/exporter/target/dentrywatch-exporter.jar "$@"

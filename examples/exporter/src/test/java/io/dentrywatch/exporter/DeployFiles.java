@@ -42,4 +42,9 @@ final class DeployFiles {
     static Path dockerfile() {
         return dir().resolve("Dockerfile");
     }
+
+    /** The quick start's {@code scripts/run-exporter.sh}, beside {@code deploy/}. */
+    static Path runExporterScript() {
+        return dir().resolveSibling("scripts/run-exporter.sh");
+    }
 }

@@ -53,8 +53,21 @@ class ManifestsTest {
     @Test
     void probesResourcesAndTolerations() throws IOException {
         ManifestChecks.probesResourcesAndTolerations(manifests());
-        assertTrue(Dockerfile.maxHeapMib() >= 16, "the live heap is 7 MiB with 110 pods and 1,000 cgroups; 16m kept every"
+        assertTrue(Dockerfile.maxHeapMib() >= 12, "the live heap is 7 MiB with 110 pods and 1,000 cgroups; 12m kept every"
                 + " answer in a burst of 50 scrapers (benchmarks/heap-floor.sh; benchmarks/RESULTS.md, Exporter footprint)");
+    }
+
+    @Test
+    void theQuickStartRunsTheImagesFlagsAndEnvironment() throws IOException {
+        // scripts/run-exporter.sh: "export NAME=value ..." then "exec .../java FLAGS -jar ..." over continued lines
+        String script = Files.readString(DeployFiles.runExporterScript()).replace("\\\n", " ");
+        String exec = script.lines().filter(l -> l.startsWith("exec ")).findFirst().orElseThrow();
+        List<String> words = List.of(exec.trim().split("\\s+"));
+        assertEquals(Dockerfile.jvmFlags(), words.subList(2, words.indexOf("-jar")), "scripts/run-exporter.sh's JVM flags");
+        Map<String, String> exported = script.lines().filter(l -> l.startsWith("export MALLOC_"))
+                .flatMap(l -> Stream.of(l.substring("export ".length()).trim().split("\\s+")))
+                .collect(Collectors.toMap(w -> w.substring(0, w.indexOf('=')), w -> w.substring(w.indexOf('=') + 1)));
+        assertEquals(Dockerfile.environment(), exported, "scripts/run-exporter.sh's environment");
     }
 
     @Test
