@@ -319,17 +319,17 @@ fi
         last=$(tail -1 "$OUT/rss.csv" | cut -d, -f1)
         for v in "${VARIANTS[@]}"; do
             name="${v%%|*}"
-            awk -F, -v n="$name" -v last="$last" '$2 == n {
+            # CPU over the run, all threads (cpu.csv: variant,cpu_ms,seconds)
+            cpu="$(awk -F, -v n="$name" '$1 == n {print $2 "," $3}' "$OUT/cpu.csv")"
+            awk -F, -v n="$name" -v last="$last" -v cpu_ms="${cpu%,*}" -v cpu_s="${cpu#*,}" '$2 == n {
                     if ($3 > max) max = $3
                     if ($8 > hwm) hwm = $8
                     if ($1 == last) { rss = $3; ms = $4; series = $5; anon = $6; file = $7 }
                     count++; if ($4 == "failed") failed++ }
                 END { printf "  %-18s last %.1f (anon %.1f, file %.1f)  max %.1f  peak %.1f  scrape %s ms  series %s  scrapes %d (failed %d)",
-                      n, rss / 1024, anon / 1024, file / 1024, max / 1024, hwm / 1024, ms, series, count, failed }' "$OUT/rss.csv"
-            # CPU over the run, all threads: per scrape, and as a share of one CPU
-            awk -F, -v n="$name" -v scrapes="$(awk -F, -v n="$name" '$2 == n' "$OUT/rss.csv" | wc -l)" '$1 == n {
-                    printf "  cpu %.1f s (%.1f ms a scrape, %.2f%% of a CPU)", $2 / 1000, $2 / scrapes, $2 / $3 / 10 }' "$OUT/cpu.csv"
-            echo
+                      n, rss / 1024, anon / 1024, file / 1024, max / 1024, hwm / 1024, ms, series, count, failed
+                      if (cpu_s > 0) printf "  cpu %.1f s (%.1f ms a scrape, %.2f%% of a CPU)", cpu_ms / 1000, cpu_ms / count, cpu_ms / cpu_s / 10
+                      printf "\n" }' "$OUT/rss.csv"
         done
     fi
 } | tee -a "$OUT/summary.txt"

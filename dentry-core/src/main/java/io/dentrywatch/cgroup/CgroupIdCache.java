@@ -120,7 +120,8 @@ public final class CgroupIdCache<V> {
             values[i] = value;
         }
 
-        /** Doubles the table, moving every entry. */
+        /** Doubles the table, moving every entry (at most half full, so put does not grow it again). */
+        @SuppressWarnings("unchecked")
         private void grow() {
             long[] oldKeys = keys;
             Object[] oldValues = values;
@@ -128,13 +129,7 @@ public final class CgroupIdCache<V> {
             size = 0;
             for (int i = 0; i < oldKeys.length; i++) {
                 if (oldValues[i] != null) {
-                    int j = slot(oldKeys[i]);
-                    while (values[j] != null) {
-                        j = (j + 1) & mask;
-                    }
-                    keys[j] = oldKeys[i];
-                    values[j] = oldValues[i];
-                    size++;
+                    put(oldKeys[i], (V) oldValues[i]);
                 }
             }
         }
